@@ -1,0 +1,84 @@
+"""The five roles and what each may do. Groups are (re)synced after every migrate.
+
+Visibility of records (which customers) is decided in ``kehu.customers.access``; these
+permissions decide which *actions* a role may take and whether it sees unmasked PII.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMIN, MANAGER, SALES, SERVICE, MARKETING = "admin", "manager", "sales", "service", "marketing"
+
+ROLE_LABELS = {
+    ADMIN: _("Administrator"),
+    MANAGER: _("Manager"),
+    SALES: _("Sales rep"),
+    SERVICE: _("Service agent"),
+    MARKETING: _("Marketer"),
+}
+
+_CIF = ["customer", "contact", "address", "channelidentity", "interaction", "tag", "customershare"]
+_ALL = ["view", "add", "change", "delete"]
+
+
+def _perms(models, actions, app="customers"):
+    return [f"{app}.{action}_{model}" for model in models for action in actions]
+
+
+ROLE_PERMISSIONS = {
+    ADMIN: None,  # every permission
+    MANAGER: (
+        _perms(_CIF, _ALL)
+        + _perms(["customfielddefinition"], ["view"])
+        + _perms(["product", "order", "orderline"], _ALL, "orders")
+        + _perms(["consent"], ["view", "add"], "privacy")
+        + _perms(["auditentry"], ["view"], "privacy")
+        + ["privacy.view_pii", "privacy.export_data", "customers.view_all_customers"]
+    ),
+    SALES: (
+        _perms(_CIF, ["view", "add", "change"])
+        + _perms(["customfielddefinition"], ["view"])
+        + _perms(["product"], ["view"], "orders")
+        + _perms(["order", "orderline"], ["view", "add", "change"], "orders")
+        + _perms(["consent"], ["view", "add"], "privacy")
+        + ["privacy.view_pii"]
+    ),
+    SERVICE: (
+        _perms(["customer", "contact", "address", "channelidentity"], ["view", "change"])
+        + _perms(["interaction"], ["view", "add", "change"])
+        + _perms(["tag", "customfielddefinition"], ["view"])
+        + _perms(["product", "order", "orderline"], ["view"], "orders")
+        + _perms(["consent"], ["view", "add"], "privacy")
+        + ["privacy.view_pii", "customers.view_all_customers"]
+    ),
+    MARKETING: (
+        _perms(["customer", "contact", "address", "channelidentity", "interaction"], ["view"])
+        + _perms(["tag"], ["view", "add", "change"])
+        + _perms(["customfielddefinition"], ["view"])
+        + _perms(["product", "order", "orderline"], ["view"], "orders")
+        + _perms(["consent"], ["view"], "privacy")
+        + ["customers.view_all_customers", "privacy.export_data"]
+    ),
+}
+
+
+def sync_role_groups(sender=None, using="default", **kwargs):
+    """Create the role groups and set exactly the permissions listed above."""
+    from django.contrib.auth.models import Group, Permission
+
+    all_perms = Permission.objects.using(using).select_related("content_type")
+    by_code = {f"{p.content_type.app_label}.{p.codename}": p for p in all_perms}
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        wanted = list(by_code.values()) if codes is None else [by_code[c] for c in codes if c in by_code]
+        group.permissions.set(wanted)
+
+
+def user_role(user) -> str | None:
+    """The user's main role, for display and for defaults (a user may hold several groups)."""
+    if user.is_superuser:
+        return ADMIN
+    names = {g.name for g in user.groups.all()}
+    for role in (ADMIN, MANAGER, SALES, SERVICE, MARKETING):
+        if role in names:
+            return role
+    return None

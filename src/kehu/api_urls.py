@@ -1,0 +1,19 @@
+"""/api/v1/: one router over every app's viewsets."""
+
+from rest_framework.routers import DefaultRouter
+
+from kehu.customers import api as customers
+from kehu.orders import api as orders
+from kehu.privacy import api as privacy
+
+router = DefaultRouter()
+router.register("customers", customers.CustomerViewSet, basename="customer")
+router.register("contacts", customers.ContactViewSet, basename="contact")
+router.register("addresses", customers.AddressViewSet, basename="address")
+router.register("identities", customers.IdentityViewSet, basename="channelidentity")
+router.register("interactions", customers.InteractionViewSet, basename="interaction")
+router.register("consents", privacy.ConsentViewSet, basename="consent")
+router.register("products", orders.ProductViewSet, basename="product")
+router.register("orders", orders.OrderViewSet, basename="order")
+
+urlpatterns = router.urls

@@ -1,0 +1,211 @@
+"""REST API for the customer information file. Thin: validation of shape here, rules in services."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from rest_framework import serializers, viewsets
+
+from kehu.accounts.models import Team
+from kehu.customers import services
+from kehu.customers.access import customer_scope_for, visible_customers
+from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, Interaction, Tag
+from kehu.customers.normalize import looks_like_phone, normalize_email, normalize_phone
+from kehu.web.api_base import PiiMaskedSerializer, ServiceWriteMixin, VisibleCustomerField
+
+
+class IdentityInputSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ChannelIdentity.Channel.choices)
+    value = serializers.CharField(max_length=200)
+    verified = serializers.BooleanField(default=False)
+    is_primary = serializers.BooleanField(default=False)
+
+
+class CustomerSerializer(PiiMaskedSerializer):
+    tags = serializers.SlugRelatedField(many=True, slug_field="name", queryset=Tag.objects.all(),
+                                        required=False)
+    identities = IdentityInputSerializer(many=True, write_only=True, required=False)
+    version = serializers.IntegerField(required=False, help_text="Required on update: the version you read.")
+    owner = serializers.PrimaryKeyRelatedField(read_only=False, required=False, allow_null=True,
+                                               queryset=Customer._meta.get_field("owner").related_model.objects.all())
+    team = serializers.PrimaryKeyRelatedField(required=False, allow_null=True, queryset=Team.objects.all())
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "kind", "display_name", "given_name", "family_name", "legal_name",
+            "registration_number", "id_number", "nature", "lifecycle_stage", "tier",
+            "acquisition_source", "owner", "team", "tags", "custom_fields", "identities",
+            "created_at", "updated_at", "version",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"display_name": {"required": False}}
+
+    def to_internal_value(self, data):
+        # Tags are free-form names; unknown ones are created by the service.
+        tags = data.get("tags") if hasattr(data, "get") else None
+        if tags is not None:
+            data = data.copy()
+            data.pop("tags")
+        value = super().to_internal_value(data)
+        if tags is not None:
+            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                raise serializers.ValidationError({"tags": ["Give a list of tag names."]})
+            value["tags"] = tags
+        return value
+
+    def create(self, validated):
+        actor = self.context["request"].user
+        validated.pop("version", None)
+        return services.create_customer(actor, identities=validated.pop("identities", []),
+                                        tags=validated.pop("tags", []), **validated)
+
+    def update(self, instance, validated):
+        actor = self.context["request"].user
+        if "version" not in validated:
+            raise serializers.ValidationError({"version": ["Send the version you read, so a "
+                                                           "concurrent change is not overwritten."]})
+        expected = validated.pop("version")
+        validated.pop("identities", None)
+        tags = validated.pop("tags", None)
+        customer = services.update_customer(actor, instance, expected_version=expected, **validated)
+        if tags is not None:
+            services.set_tags(actor, customer, tags)
+        return customer
+
+
+class CustomerFilter(django_filters.FilterSet):
+    tag = django_filters.CharFilter(field_name="tags__name", label="Tag name")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="search", label="Search name, phone or email")
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "nature", "lifecycle_stage", "tier", "owner", "team", "acquisition_source"]
+
+    def search(self, queryset, name, value):
+        return search_customers(queryset, value)
+
+
+def search_customers(queryset, query: str):
+    """Name (contains), phone (exact after E.164) or email (exact after lower-casing).
+
+    Phone and email go through the unique (channel, normalized) index; names scan the name index.
+    """
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if "@" in query:
+        try:
+            email = normalize_email(query)
+        except Exception:  # noqa: BLE001 - not a full address: fall back to a name/partial search
+            email = None
+        if email:
+            match = ChannelIdentity.objects.filter(customer_id=OuterRef("pk"), channel="email", normalized=email)
+            return queryset.filter(Exists(match))
+    if looks_like_phone(query):
+        try:
+            phone = normalize_phone(query)
+            match = ChannelIdentity.objects.filter(customer_id=OuterRef("pk"), channel="phone", normalized=phone)
+            return queryset.filter(Exists(match))
+        except Exception:  # noqa: BLE001, S110 - not a valid number: treat as text
+            pass
+    return queryset.filter(Q(display_name__icontains=query) | Q(legal_name__icontains=query))
+
+
+class CustomerViewSet(viewsets.ModelViewSet):
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    ordering_fields = ["display_name", "created_at", "updated_at", "lifecycle_stage", "tier"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return visible_customers(self.request.user).prefetch_related("tags")
+
+    def perform_destroy(self, instance):
+        services.delete_customer(self.request.user, instance)
+
+
+# --- Child records --------------------------------------------------------------------------
+
+class ChildSerializer(PiiMaskedSerializer):
+    customer = VisibleCustomerField()
+    save_service = None  # set by subclasses: services.save_contact etc.
+
+    def create(self, validated):
+        instance = self.Meta.model(customer=validated.pop("customer"))
+        return type(self).save_service(self.context["request"].user, instance, **validated)
+
+    def update(self, instance, validated):
+        validated.pop("customer", None)  # children do not move between customers
+        return type(self).save_service(self.context["request"].user, instance, **validated)
+
+
+class ContactSerializer(ChildSerializer):
+    save_service = services.save_contact
+
+    class Meta:
+        model = Contact
+        fields = ["id", "customer", "name", "role", "phone", "email", "is_primary"]
+
+
+class AddressSerializer(ChildSerializer):
+    save_service = services.save_address
+
+    class Meta:
+        model = Address
+        fields = ["id", "customer", "kind", "country", "province", "city", "district", "line1",
+                  "postal_code", "is_primary"]
+
+
+class IdentitySerializer(ChildSerializer):
+    save_service = services.save_identity
+
+    class Meta:
+        model = ChannelIdentity
+        fields = ["id", "customer", "channel", "value", "normalized", "verified", "is_primary", "created_at"]
+        read_only_fields = ["normalized", "created_at"]
+
+
+class InteractionSerializer(ChildSerializer):
+    save_service = services.save_interaction
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "customer", "channel", "direction", "type", "subject", "notes", "occurred_at", "user"]
+        read_only_fields = ["user"]
+
+
+class ChildViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+    filterset_fields = ["customer"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        model = self.serializer_class.Meta.model
+        return model.objects.filter(customer_scope_for(self.request.user, "customer__"))
+
+
+class ContactViewSet(ChildViewSet):
+    serializer_class = ContactSerializer
+    delete_service = staticmethod(services.delete_contact)
+
+
+class AddressViewSet(ChildViewSet):
+    serializer_class = AddressSerializer
+    delete_service = staticmethod(services.delete_address)
+
+
+class IdentityViewSet(ChildViewSet):
+    serializer_class = IdentitySerializer
+    filterset_fields = ["customer", "channel", "verified"]
+    delete_service = staticmethod(services.delete_identity)
+
+
+class InteractionViewSet(ChildViewSet):
+    serializer_class = InteractionSerializer
+    filterset_fields = ["customer", "channel", "type", "direction"]
+    ordering = ["-occurred_at", "-id"]
+    delete_service = staticmethod(services.delete_interaction)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user")
+

@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from kehu.accounts.models import Team
+from kehu.customers.models import Customer, CustomFieldDefinition, Interaction
+
+FIELD_FOR_TYPE = {
+    "text": lambda **kw: forms.CharField(**kw),
+    "integer": lambda **kw: forms.IntegerField(**kw),
+    "decimal": lambda **kw: forms.DecimalField(**kw),
+    "date": lambda **kw: forms.DateField(**kw),
+    "boolean": lambda **kw: forms.BooleanField(**kw),
+}
+
+
+class CustomerForm(forms.Form):
+    """Shape and widgets only; the service (create/update_customer) applies the rules."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices)
+    family_name = forms.CharField(label=_("Family name"), required=False, max_length=100)
+    given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
+    legal_name = forms.CharField(label=_("Legal name"), required=False, max_length=200)
+    display_name = forms.CharField(label=_("Display name"), required=False, max_length=200,
+                                   help_text=_("Leave empty to build it from the names."))
+    registration_number = forms.CharField(label=_("Registration number"), required=False, max_length=64)
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=64)
+    nature = forms.ChoiceField(label=_("Nature"), choices=Customer.Nature.choices)
+    lifecycle_stage = forms.ChoiceField(label=_("Lifecycle stage"), choices=Customer.Stage.choices)
+    acquisition_source = forms.ChoiceField(label=_("Acquisition source"), required=False,
+                                           choices=[("", "—")] + list(Customer.Source.choices))
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=get_user_model().objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.all())
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate tags with commas."))
+    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=40)
+    email = forms.CharField(label=_("Email"), required=False, max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        if not creating:
+            del self.fields["phone"], self.fields["email"]
+        self.custom_definitions = list(CustomFieldDefinition.objects.all())
+        lang = get_language()
+        for defn in self.custom_definitions:
+            kw = {"label": defn.label(lang), "required": False}
+            if defn.type in ("choice", "multi_choice"):
+                choices = [(c, c) for c in defn.choices]
+                field = (forms.ChoiceField(choices=[("", "—")] + choices, **kw) if defn.type == "choice"
+                         else forms.MultipleChoiceField(choices=choices, **kw))
+            else:
+                field = FIELD_FOR_TYPE[defn.type](**kw)
+            self.fields[f"cf_{defn.key}"] = field
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items()
+                if k not in ("tags", "phone", "email", "version") and not k.startswith("cf_")}
+        custom = {}
+        for defn in self.custom_definitions:
+            value = self.cleaned_data.get(f"cf_{defn.key}")
+            if value not in (None, "", [], False) or defn.type == "boolean":
+                custom[defn.key] = value.isoformat() if hasattr(value, "isoformat") else (
+                    str(value) if defn.type == "decimal" and value is not None else value)
+        data["custom_fields"] = custom
+        return data
+
+    def tag_names(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data.get("tags", "").replace("，", ",").split(",") if t.strip()]
+
+    def add_service_errors(self, error_dict: dict):
+        for field, messages in error_dict.items():
+            name = field
+            if field.startswith("custom_fields."):
+                name = "cf_" + field.split(".", 1)[1]
+            elif field.startswith("identities."):
+                name = field.rsplit(".", 1)[1]
+            target = name if name in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["type", "channel", "direction", "subject", "notes", "occurred_at"]
+        widgets = {"occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                   "notes": forms.Textarea(attrs={"rows": 3})}

@@ -1,0 +1,232 @@
+"""Customer pages. Thin: access through ``kehu.customers.access``, writes through services."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kehu.accounts.models import Team
+from kehu.customers import services
+from kehu.customers.access import access_customer, visible_customers
+from kehu.customers.api import search_customers
+from kehu.customers.forms import CustomerForm, InteractionForm
+from kehu.customers.models import ChannelIdentity, Customer, Interaction
+from kehu.customers.timeline import sources, timeline_page
+from kehu.privacy.masking import can_view_pii
+from kehu.privacy.services import current_consents
+from kehu.web.money import format_money
+from kehu.web.pagination import page_of
+
+PAGE_SIZE = 50
+SORTS = {
+    "name": "display_name", "-name": "-display_name",
+    "created": "created_at", "-created": "-created_at",
+    "stage": "lifecycle_stage", "-stage": "-lifecycle_stage",
+    "tier": "tier", "-tier": "-tier",
+}
+FILTERS = ("kind", "nature", "lifecycle_stage", "tier", "owner", "team")
+
+
+def _filtered_customers(request):
+    qs = visible_customers(request.user)
+    params = request.GET
+    for name in FILTERS:
+        value = params.get(name)
+        if value:
+            qs = qs.filter(**{f"{name}_id" if name in ("owner", "team") else name: value})
+    if params.get("tag"):
+        qs = qs.filter(tags__name=params["tag"])
+    if params.get("q"):
+        qs = search_customers(qs, params["q"])
+    sort = params.get("sort", "-created")
+    order = SORTS.get(sort, "-created_at")
+    return qs.order_by(order, "-id"), sort
+
+
+@login_required
+def customer_list(request):
+    qs, sort = _filtered_customers(request)
+    phones = Prefetch("identities", to_attr="phones",
+                      queryset=ChannelIdentity.objects.filter(channel="phone", is_primary=True))
+    qs = qs.select_related("owner", "team").prefetch_related("tags", phones)
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    rows, has_next = page_of(qs, page, PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "customers": rows, "page": page, "has_next": has_next, "sort": sort,
+        "query_string": query.urlencode(), "filters": request.GET,
+        "kinds": Customer.Kind.choices, "natures": Customer.Nature.choices,
+        "stages": Customer.Stage.choices, "tiers": Customer.Tier.choices,
+        "teams": Team.objects.all(),
+        "can_add": request.user.has_perm("customers.add_customer"),
+    }
+    if request.htmx and request.htmx.target == "customer-results":
+        return render(request, "customers/list.html#results", context)
+    return render(request, "customers/list.html", context)
+
+
+def _monthly_spend(customer_id):
+    rows = (customer_orders(customer_id).annotate(month=TruncMonth("ordered_at"))
+            .values("month").annotate(total=Sum("total"), n=Count("id")).order_by("month"))
+    return [{"month": r["month"].strftime("%Y-%m"), "total": float(r["total"] or 0), "orders": r["n"]}
+            for r in rows]
+
+
+def customer_orders(customer_id):
+    from django.apps import apps
+
+    return apps.get_model("orders", "Order").objects.filter(customer_id=customer_id)
+
+
+@login_required
+def customer_detail(request, pk):
+    customer = access_customer(request.user, pk)
+    context = _tab_context(request, customer, "c")
+    context.update({"tab": "c",
+                    "can_edit": request.user.has_perm("customers.change_customer"),
+                    "can_log": request.user.has_perm("customers.add_interaction")})
+    return render(request, "customers/detail.html", context)
+
+
+def _tab_context(request, customer, tab):
+    context = {"customer": customer}
+    if tab == "c":
+        context.update(
+            identities=list(customer.identities.all()),
+            contacts=list(customer.contacts.all()),
+            addresses=list(customer.addresses.all()),
+            consents=list(current_consents(customer.pk)),
+            tags=list(customer.tags.all()),
+            custom_fields=_custom_field_rows(customer),
+        )
+    elif tab == "p":
+        orders = list(customer_orders(customer.pk).order_by("-ordered_at", "-id")[:50])
+        totals = customer_orders(customer.pk).aggregate(n=Count("id"), total=Sum("total"))
+        context.update(orders=orders, order_count=totals["n"],
+                       order_total=format_money(totals["total"] or 0), monthly=_monthly_spend(customer.pk))
+    elif tab == "t":
+        context.update(_timeline_context(request, customer))
+    return context
+
+
+def _custom_field_rows(customer):
+    from django.utils.translation import get_language
+
+    from kehu.customers.models import CustomFieldDefinition
+
+    lang = get_language()
+    rows = []
+    for defn in CustomFieldDefinition.objects.all():
+        if defn.key in customer.custom_fields:
+            value = customer.custom_fields[defn.key]
+            rows.append((defn.label(lang), ", ".join(value) if isinstance(value, list) else value))
+    return rows
+
+
+def _timeline_context(request, customer):
+    only = request.GET.getlist("only") or None
+    page = timeline_page(customer.pk, cursor=request.GET.get("cursor"), limit=25,
+                         pii_visible=can_view_pii(request.user), only=only)
+    return {"events": page.events, "next_cursor": page.next_cursor,
+            "timeline_sources": sources(), "only": only or []}
+
+
+@login_required
+def customer_tab(request, pk, tab):
+    if tab not in ("c", "p", "r", "t"):
+        raise Http404
+    customer = access_customer(request.user, pk)
+    context = _tab_context(request, customer, tab)
+    context["tab"] = tab
+    return render(request, f"customers/tabs/{tab}.html", context)
+
+
+@login_required
+def customer_timeline(request, pk):
+    """The next page of the timeline (htmx 'load more')."""
+    customer = access_customer(request.user, pk)
+    context = {"customer": customer, **_timeline_context(request, customer)}
+    return render(request, "customers/tabs/t.html#events", context)
+
+
+def _form_response(request, form, template_context, status=200):
+    template = "customers/form.html#form" if request.htmx else "customers/form.html"
+    return render(request, template, {"form": form, **template_context}, status=status)
+
+
+@login_required
+@permission_required("customers.add_customer", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def customer_create(request):
+    form = CustomerForm(request.POST or None, creating=True,
+                        initial={"owner": request.user.pk, "kind": "person", "nature": "individual"})
+    context = {"creating": True}
+    if request.method == "POST" and form.is_valid():
+        identities = [{"channel": ch, "value": form.cleaned_data[ch], "is_primary": True}
+                      for ch in ("phone", "email") if form.cleaned_data.get(ch)]
+        try:
+            customer = services.create_customer(request.user, identities=identities,
+                                                tags=form.tag_names(), **form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+        else:
+            return _redirect(request, reverse("customers:detail", args=[customer.pk]))
+    return _form_response(request, form, context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request, pk):
+    customer = access_customer(request.user, pk, for_change=True)
+    initial = {f: getattr(customer, f) for f in services.CUSTOMER_FIELDS if f != "custom_fields"}
+    initial.update(owner=customer.owner_id, team=customer.team_id, version=customer.version,
+                   tags=", ".join(customer.tags.values_list("name", flat=True)))
+    initial.update({f"cf_{k}": v for k, v in customer.custom_fields.items()})
+    form = CustomerForm(request.POST or None, creating=False, initial=initial)
+    context = {"creating": False, "customer": customer}
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.update_customer(request.user, customer,
+                                                expected_version=form.cleaned_data.get("version") or 0,
+                                                **form.service_data())
+            services.set_tags(request.user, customer, form.tag_names())
+        except services.StaleVersion as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+        else:
+            return _redirect(request, reverse("customers:detail", args=[customer.pk]))
+    return _form_response(request, form, context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interaction_create(request, pk):
+    customer = access_customer(request.user, pk)
+    if not request.user.has_perm("customers.add_interaction"):
+        raise PermissionDenied
+    form = InteractionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.save_interaction(request.user, Interaction(customer=customer), **form.cleaned_data)
+        return _redirect(request, reverse("customers:detail", args=[customer.pk]) + "?tab=t")
+    return render(request, "customers/interaction_form.html",
+                  {"form": form, "customer": customer}, status=422 if form.errors else 200)
+
+
+def _redirect(request, url):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+

@@ -1,0 +1,56 @@
+// Kehu's small client side: htmx CSRF header, charts, bulk select. No framework needed.
+(function () {
+  "use strict";
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  // Every htmx request carries Django's CSRF token (htmx 2.x: htmx:configRequest).
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  function renderCharts(root) {
+    if (typeof echarts === "undefined") return;
+    (root || document).querySelectorAll("[data-chart=monthly-spend]").forEach(function (el) {
+      if (el.dataset.rendered) return;
+      var source = document.getElementById(el.dataset.source);
+      if (!source) return;
+      var rows = JSON.parse(source.textContent);
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption({
+        aria: { enabled: true },
+        grid: { left: 60, right: 20, top: 20, bottom: 40 },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: rows.map(function (r) { return r.month; }) },
+        yAxis: { type: "value" },
+        series: [{ type: "bar", name: el.dataset.label, data: rows.map(function (r) { return r.total; }),
+                   itemStyle: { color: "#1f5fa8" } }],
+      });
+      el.dataset.rendered = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  function wireBulkSelect(root) {
+    (root || document).querySelectorAll("[data-select-all]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        document.querySelectorAll("input[name=selected]").forEach(function (cb) { cb.checked = box.checked; });
+        updateBulkCount();
+      });
+    });
+    (root || document).querySelectorAll("input[name=selected]").forEach(function (cb) {
+      cb.addEventListener("change", updateBulkCount);
+    });
+  }
+  function updateBulkCount() {
+    var out = document.getElementById("bulk-count");
+    if (!out) return;
+    var n = document.querySelectorAll("input[name=selected]:checked").length;
+    out.textContent = out.dataset.template.replace("%s", n);
+    out.hidden = n === 0;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { renderCharts(); wireBulkSelect(); });
+  document.addEventListener("htmx:afterSettle", function (e) { renderCharts(e.target); wireBulkSelect(e.target); });
+})();

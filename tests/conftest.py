@@ -1,0 +1,68 @@
+"""Shared fixtures: users in each role, teams, customers built through the services."""
+
+import itertools
+
+import pytest
+from rest_framework.test import APIClient
+
+from kehu.accounts.models import Team
+from kehu.accounts.services import create_user
+from kehu.customers import services
+
+_seq = itertools.count(1)
+TEST_PASSWORD = "correct-Horse-battery-staple-42"
+
+
+@pytest.fixture
+def team(db):
+    return Team.objects.create(name="East")
+
+
+@pytest.fixture
+def other_team(db):
+    return Team.objects.create(name="West")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role="sales", *, team=None, is_manager=False, username=None):
+        return create_user(username or f"{role}{next(_seq)}", role=role, password=TEST_PASSWORD,
+                           team=team, is_manager=is_manager)
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", username="boss")
+
+
+@pytest.fixture
+def rep(make_user, team):
+    return make_user("sales", team=team)
+
+
+@pytest.fixture
+def make_customer(db):
+    def make(actor, *, phone=None, email=None, **data):
+        data.setdefault("kind", "person")
+        data.setdefault("family_name", "王")
+        data.setdefault("given_name", f"客{next(_seq)}")
+        identities = []
+        if phone:
+            identities.append({"channel": "phone", "value": phone, "is_primary": True})
+        if email:
+            identities.append({"channel": "email", "value": email, "is_primary": True})
+        return services.create_customer(actor, identities=identities, **data)
+
+    return make
+
+
+@pytest.fixture
+def api(db):
+    def client_for(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for
