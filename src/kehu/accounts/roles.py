@@ -32,7 +32,7 @@ ROLE_PERMISSIONS = {
         + _perms(["product", "order", "orderline"], _ALL, "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
         + _perms(["auditentry"], ["view"], "privacy")
-        + ["privacy.view_pii", "privacy.export_data", "customers.view_all_customers"]
+        + ["privacy.view_pii", "privacy.export_data"]
     ),
     SALES: (
         _perms(_CIF, ["view", "add", "change"])
@@ -63,8 +63,13 @@ ROLE_PERMISSIONS = {
 
 def sync_role_groups(sender=None, using="default", **kwargs):
     """Create the role groups and set exactly the permissions listed above."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    # post_migrate runs app by app; make sure every app's permissions exist before assigning.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     all_perms = Permission.objects.using(using).select_related("content_type")
     by_code = {f"{p.content_type.app_label}.{p.codename}": p for p in all_perms}
     for role, codes in ROLE_PERMISSIONS.items():

@@ -80,8 +80,10 @@ def create_customer(actor, *, identities=(), tags=(), **data) -> Customer:
         customer.owner = actor
     _clean_customer(customer)
     customer.save()
-    audit.record(actor, "create", customer, customer_id=customer.pk,
-                 changes=audit.diff({}, audit.snapshot(customer, CUSTOMER_FIELDS)))
+    changes = audit.diff({}, audit.snapshot(customer, CUSTOMER_FIELDS))
+    if tags:
+        changes["tags"] = [None, [t.name for t in set_tags(actor, customer, tags, audited=False)]]
+    audit.record(actor, "create", customer, customer_id=customer.pk, changes=changes)
     errors = {}
     for i, ident in enumerate(identities):
         try:
@@ -90,8 +92,6 @@ def create_customer(actor, *, identities=(), tags=(), **data) -> Customer:
             errors[f"identities.{i}.{ident.get('channel', 'value')}"] = exc.messages
     if errors:
         raise ValidationError(errors)
-    if tags:
-        set_tags(actor, customer, tags)
     return customer
 
 
@@ -136,7 +136,7 @@ def delete_customer(actor, customer: Customer) -> None:
 
 
 @transaction.atomic
-def set_tags(actor, customer: Customer, names) -> list[Tag]:
+def set_tags(actor, customer: Customer, names, *, audited: bool = True) -> list[Tag]:
     names = sorted({n.strip() for n in names if n and n.strip()})
     before = sorted(customer.tags.values_list("name", flat=True))
     existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
@@ -146,7 +146,7 @@ def set_tags(actor, customer: Customer, names) -> list[Tag]:
         existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
     tags = [existing[n] for n in names]
     customer.tags.set(tags)
-    if before != names:
+    if audited and before != names:
         audit.record(actor, "update", customer, customer_id=customer.pk, changes={"tags": [before, names]})
     return tags
 

@@ -1,0 +1,51 @@
+import pytest
+
+from kehu.privacy.models import Consent
+from kehu.privacy.services import current_consents, has_consent, record_consent
+
+
+def test_history_is_kept_and_current_state_is_one_query(rep, make_customer, django_assert_num_queries):
+    customer = make_customer(rep)
+    record_consent(rep, customer, purpose="marketing", channel="sms", granted=True, source="store")
+    record_consent(rep, customer, purpose="marketing", channel="sms", granted=False, source="phone",
+                   note="asked to stop")
+    record_consent(rep, customer, purpose="analytics", channel="any", granted=True, source="web_form")
+    assert Consent.objects.filter(customer=customer).count() == 3
+    with django_assert_num_queries(1):
+        current = [(c.purpose, c.channel, c.granted) for c in current_consents(customer.pk)]
+    assert current == [("analytics", "any", True), ("marketing", "sms", False)]
+
+
+def test_withdrawal_on_a_channel_beats_any_channel(rep, make_customer):
+    customer = make_customer(rep)
+    record_consent(rep, customer, purpose="marketing", channel="any", granted=True, source="store")
+    assert has_consent(customer.pk, "marketing", "email") is True
+    record_consent(rep, customer, purpose="marketing", channel="email", granted=False, source="email")
+    assert has_consent(customer.pk, "marketing", "email") is False
+    assert has_consent(customer.pk, "marketing", "sms") is True
+    assert has_consent(customer.pk, "personalisation", "sms") is False
+
+
+def test_api_records_and_cannot_edit_history(api, rep, admin, make_customer):
+    customer = make_customer(rep)
+    client = api(rep)
+    created = client.post("/api/v1/consents/", {"customer": customer.pk, "purpose": "marketing",
+                                                "channel": "wechat", "granted": True, "source": "api"},
+                          format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["recorded_by"] == rep.pk
+    assert api(admin).patch(f"/api/v1/consents/{created.json()['id']}/", {"granted": False},
+                            format="json").status_code == 405
+    bad = client.post("/api/v1/consents/", {"customer": customer.pk, "purpose": "spam", "channel": "x",
+                                            "granted": True, "source": "api"}, format="json")
+    assert bad.status_code == 400 and set(bad.json()) == {"purpose", "channel"}
+
+
+@pytest.mark.parametrize("granted", [True, False])
+def test_consent_change_is_audited(rep, make_customer, granted):
+    from kehu.privacy.models import AuditEntry
+
+    customer = make_customer(rep)
+    record_consent(rep, customer, purpose="service", channel="phone", granted=granted, source="phone")
+    entry = AuditEntry.objects.get(object_type="privacy.consent")
+    assert entry.changes["granted"] == [None, granted]
