@@ -167,3 +167,44 @@ def test_assets_are_served_locally(client, path):
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert len(body) > 1000
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "check"),
+    [
+        ("identity", {"channel": "phone", "value": "+86 139-0000-1234", "is_primary": "on"},
+         lambda c: c.identities.get(channel="phone").normalized == "+8613900001234"),
+        ("contact", {"name": "刘备", "role": "采购经理", "phone": "13700001111", "is_primary": "on"},
+         lambda c: c.contacts.get().phone == "+8613700001111"),
+        ("address", {"kind": "home", "province": "广东省", "city": "深圳市", "line1": "南山区科技园1号",
+                     "country": "CN"},
+         lambda c: c.addresses.get().city == "深圳市"),
+        ("consent", {"purpose": "marketing", "channel": "sms", "granted": "0", "source": "phone"},
+         lambda c: c.consents.get(is_current=True).granted is False),
+    ],
+)
+def test_child_records_are_added_from_the_c_tab(client, rep, make_customer, kind, data, check):
+    customer = make_customer(rep)
+    client.force_login(rep)
+    assert client.get(f"/customers/{customer.pk}/add/{kind}/").status_code == 200
+    response = client.post(f"/customers/{customer.pk}/add/{kind}/", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert check(customer)
+
+
+def test_bad_identity_from_the_c_tab_names_the_field(client, rep, make_customer):
+    customer = make_customer(rep)
+    client.force_login(rep)
+    response = client.post(f"/customers/{customer.pk}/add/identity/", {"channel": "email", "value": "nope"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert 'id="id_value_error"' in response.content.decode()
+    assert customer.identities.count() == 0
+
+
+def test_marketing_cannot_add_children(client, make_user, rep, make_customer):
+    customer = make_customer(rep)
+    client.force_login(make_user("marketing"))
+    response = client.post(f"/customers/{customer.pk}/add/contact/", {"name": "x"})
+    assert response.status_code == 403
+    assert customer.contacts.count() == 0

@@ -4,7 +4,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Team
-from kehu.customers.models import Customer, CustomFieldDefinition, Interaction
+from kehu.customers.models import (
+    Address,
+    ChannelIdentity,
+    Contact,
+    Customer,
+    CustomFieldDefinition,
+    Interaction,
+)
+from kehu.privacy.models import Consent
 
 FIELD_FOR_TYPE = {
     "text": lambda **kw: forms.CharField(**kw),
@@ -87,3 +95,31 @@ class InteractionForm(forms.ModelForm):
         fields = ["type", "channel", "direction", "subject", "notes", "occurred_at"]
         widgets = {"occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class IdentityForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=ChannelIdentity.Channel.choices)
+    value = forms.CharField(label=_("Value"), max_length=200)
+    verified = forms.BooleanField(label=_("Verified"), required=False)
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "phone", "email", "is_primary"]
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["kind", "province", "city", "district", "line1", "postal_code", "country", "is_primary"]
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Consent.Channel.choices)
+    granted = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
+                                     choices=[("1", _("Granted")), ("0", _("Withdrawn"))])
+    source = forms.ChoiceField(label=_("How"), choices=Consent.Source.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)

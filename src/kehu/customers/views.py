@@ -13,11 +13,18 @@ from kehu.accounts.models import Team
 from kehu.customers import services
 from kehu.customers.access import access_customer, visible_customers
 from kehu.customers.api import search_customers
-from kehu.customers.forms import CustomerForm, InteractionForm
-from kehu.customers.models import ChannelIdentity, Customer, Interaction
+from kehu.customers.forms import (
+    AddressForm,
+    ConsentForm,
+    ContactForm,
+    CustomerForm,
+    IdentityForm,
+    InteractionForm,
+)
+from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, Interaction
 from kehu.customers.timeline import sources, timeline_page
 from kehu.privacy.masking import can_view_pii
-from kehu.privacy.services import current_consents
+from kehu.privacy.services import current_consents, record_consent
 from kehu.web.money import format_money
 from kehu.web.pagination import page_of
 
@@ -229,3 +236,54 @@ def _redirect(request, url):
     return redirect(url)
 
 
+
+
+def _save_identity(user, customer, data):
+    return services.add_identity(user, customer, **data)
+
+
+def _save_contact(user, customer, data):
+    return services.save_contact(user, Contact(customer=customer), **data)
+
+
+def _save_address(user, customer, data):
+    return services.save_address(user, Address(customer=customer), **data)
+
+
+def _save_consent(user, customer, data):
+    return record_consent(user, customer, **data)
+
+
+# kind -> (form, permission, service, heading)
+CHILD_FORMS = {
+    "identity": (IdentityForm, "customers.add_channelidentity", _save_identity),
+    "contact": (ContactForm, "customers.add_contact", _save_contact),
+    "address": (AddressForm, "customers.add_address", _save_address),
+    "consent": (ConsentForm, "privacy.add_consent", _save_consent),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_create(request, pk, kind):
+    """Add an identity, contact, address or consent from the C tab (htmx partial form)."""
+    if kind not in CHILD_FORMS:
+        raise Http404
+    customer = access_customer(request.user, pk)
+    form_class, permission, save = CHILD_FORMS[kind]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(request.user, customer, form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            context = _tab_context(request, customer, "c")
+            context["tab"] = "c"
+            return render(request, "customers/tabs/c.html", context)
+    return render(request, "customers/child_form.html", {"form": form, "customer": customer, "kind": kind},
+                  status=422 if form.errors else 200)
