@@ -49,3 +49,23 @@ def test_consent_change_is_audited(rep, make_customer, granted):
     record_consent(rep, customer, purpose="service", channel="phone", granted=granted, source="phone")
     entry = AuditEntry.objects.get(object_type="privacy.consent")
     assert entry.changes["granted"] == [None, granted]
+
+
+def test_admin_edits_are_audited_and_bump_the_version(client, admin, rep, make_customer):
+    from kehu.privacy.models import AuditEntry
+
+    customer = make_customer(rep, display_name="Before", lifecycle_stage="new")
+    client.force_login(admin)
+    form = client.get(f"/admin/customers/customer/{customer.pk}/change/")
+    assert form.status_code == 200
+    data = {"kind": "person", "display_name": "After", "family_name": customer.family_name,
+            "given_name": customer.given_name, "nature": "individual", "lifecycle_stage": "new",
+            "custom_fields": "{}", "owner": rep.pk,
+            "identities-TOTAL_FORMS": 0, "identities-INITIAL_FORMS": 0,
+            "contacts-TOTAL_FORMS": 0, "contacts-INITIAL_FORMS": 0}
+    response = client.post(f"/admin/customers/customer/{customer.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    customer.refresh_from_db()
+    assert (customer.display_name, customer.version) == ("After", 2)
+    entry = AuditEntry.objects.filter(object_type="customers.customer", action="update").get()
+    assert entry.actor == admin and entry.changes == {"display_name": ["Before", "After"]}

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from kehu.privacy.admin_mixins import AuditedAdmin
+
 from kehu.customers.models import (
     Address,
     ChannelIdentity,
@@ -24,7 +26,7 @@ class IdentityInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["display_name", "kind", "nature", "lifecycle_stage", "tier", "owner", "team", "created_at"]
     list_filter = ["kind", "nature", "lifecycle_stage", "tier"]
     search_fields = ["display_name", "legal_name"]
@@ -36,11 +38,26 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomFieldDefinition)
-class CustomFieldDefinitionAdmin(admin.ModelAdmin):
+class CustomFieldDefinitionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["key", "type", "label_en", "label_zh", "required", "applies_to", "position"]
 
 
-admin.site.register(Tag, search_fields=["name"])
-admin.site.register(CustomerShare, raw_id_fields=["customer"])
-admin.site.register(Address, raw_id_fields=["customer"])
-admin.site.register(Interaction, raw_id_fields=["customer"], list_display=["subject", "type", "occurred_at"])
+@admin.register(Tag)
+class TagAdmin(AuditedAdmin, admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(CustomerShare)
+class CustomerShareAdmin(AuditedAdmin, admin.ModelAdmin):
+    raw_id_fields = ["customer"]
+
+
+@admin.register(Address)
+class AddressAdmin(AuditedAdmin, admin.ModelAdmin):
+    raw_id_fields = ["customer"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(AuditedAdmin, admin.ModelAdmin):
+    raw_id_fields = ["customer"]
+    list_display = ["subject", "type", "occurred_at"]

@@ -152,6 +152,17 @@ class CustomFieldDefinition(models.Model):
     def __str__(self):
         return self.key
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        choice_types = (self.Type.CHOICE, self.Type.MULTI_CHOICE)
+        if self.type in choice_types:
+            if not isinstance(self.choices, list) or not self.choices or not all(
+                    isinstance(c, str) and c for c in self.choices):
+                raise ValidationError({"choices": _("List the allowed values, e.g. [\"gold\", \"silver\"].")})
+        elif self.choices:
+            raise ValidationError({"choices": _("Only choice fields have a list of values.")})
+
     def label(self, language_code: str | None) -> str:
         if language_code and language_code.startswith("zh") and self.label_zh:
             return self.label_zh

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from kehu.privacy.admin_mixins import AuditedAdmin
+
 from kehu.orders.models import Order, OrderLine, Product
 
 
@@ -10,7 +12,7 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "customer", "ordered_at", "channel", "status", "total"]
     raw_id_fields = ["customer"]
     list_filter = ["channel", "status"]
@@ -19,6 +21,6 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["sku", "name", "category", "price", "cost", "is_active"]
     search_fields = ["sku", "name"]

@@ -23,5 +23,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
+    """Read-only: consent history is append-only (record a new decision on the customer page)."""
+
     list_display = ["customer", "purpose", "channel", "granted", "recorded_at", "source", "is_current"]
+    list_filter = ["purpose", "channel", "granted", "is_current"]
     raw_id_fields = ["customer"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
