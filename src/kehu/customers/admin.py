@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from kehu.privacy.admin_mixins import AuditedAdmin
-
 from kehu.customers.models import (
     Address,
     ChannelIdentity,
@@ -12,6 +10,7 @@ from kehu.customers.models import (
     Interaction,
     Tag,
 )
+from kehu.privacy.admin_mixins import AuditedAdmin
 
 
 class ContactInline(admin.TabularInline):

@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from kehu.privacy.admin_mixins import AuditedAdmin
-
 from kehu.orders.models import Order, OrderLine, Product
+from kehu.privacy.admin_mixins import AuditedAdmin
 
 
 class LineInline(admin.TabularInline):
