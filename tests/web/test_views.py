@@ -208,3 +208,19 @@ def test_marketing_cannot_add_children(client, make_user, rep, make_customer):
     response = client.post(f"/customers/{customer.pk}/add/contact/", {"name": "x"})
     assert response.status_code == 403
     assert customer.contacts.count() == 0
+
+
+def test_logging_an_interaction_puts_it_on_the_timeline(client, rep, make_customer):
+    customer = make_customer(rep)
+    client.force_login(rep)
+    response = client.post(f"/customers/{customer.pk}/interactions/new/", {
+        "type": "call", "channel": "phone", "direction": "out", "subject": "回访满意度",
+        "notes": "客户表示满意", "occurred_at": "2026-11-20T10:30"})
+    assert response.status_code == 302
+    interaction = customer.interactions.get()
+    assert (interaction.user, interaction.subject) == (rep, "回访满意度")
+    timeline = client.get(f"/customers/{customer.pk}/tab/t/").content.decode()
+    assert "Call: 回访满意度" in timeline and "客户表示满意" in timeline
+    bad = client.post(f"/customers/{customer.pk}/interactions/new/", {"type": "call"})
+    assert bad.status_code == 422
+    assert customer.interactions.count() == 1
