@@ -23,25 +23,26 @@ def sees_all_customers(user) -> bool:
 
 
 def customer_scope(user) -> Q:
-    """A filter for Customer (use ``prefix`` variants via ``customer_scope_for``)."""
+    """The visibility filter for Customer itself."""
     return customer_scope_for(user, "")
 
 
 def customer_scope_for(user, prefix: str) -> Q:
     """The visibility filter for any model reached from Customer through ``prefix``
-    (e.g. ``"customer__"`` for orders). Empty Q means everything."""
-    if not user.is_authenticated or not user.is_active:
+    (``""`` for Customer, ``"customer__"`` for orders, identities …). ``Q()`` means everything."""
+    if not user or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if sees_all_customers(user):
         return Q()
-    my_teams = TeamMembership.objects.filter(user=user).values("team_id")
-    managed = TeamMembership.objects.filter(user=user, is_manager=True).values("team_id")
-    shared = CustomerShare.objects.filter(customer_id=OuterRef(f"{prefix}pk" if prefix == "" else f"{prefix}id"),
-                                          team_id__in=my_teams)
-    scope = Q(**{f"{prefix}owner_id": user.pk}) | Q(Exists(shared))
-    if TeamMembership.objects.filter(user=user, is_manager=True).exists():
-        owned_by_my_people = TeamMembership.objects.filter(
-            user_id=OuterRef(f"{prefix}owner_id"), team_id__in=managed)
+    customer_pk = OuterRef(f"{prefix}pk" if prefix else "pk")
+    memberships = TeamMembership.objects.filter(user=user)
+    my_teams = memberships.values("team_id")
+    shared_with_me = CustomerShare.objects.filter(customer_id=customer_pk, team_id__in=my_teams)
+    scope = Q(**{f"{prefix}owner_id": user.pk}) | Q(Exists(shared_with_me))
+    managed = memberships.filter(is_manager=True).values("team_id")
+    if memberships.filter(is_manager=True).exists():
+        owned_by_my_people = TeamMembership.objects.filter(user_id=OuterRef(f"{prefix}owner_id"),
+                                                           team_id__in=managed)
         scope |= Q(**{f"{prefix}team_id__in": managed}) | Q(Exists(owned_by_my_people))
     return scope
 
