@@ -1,7 +1,7 @@
 """REST API for the customer information file. Thin: validation of shape here, rules in services."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from rest_framework import serializers, viewsets
 
 from kehu.accounts.models import Team
@@ -109,7 +109,8 @@ def search_customers(queryset, query: str):
             return queryset.filter(Exists(match))
         except Exception:  # noqa: BLE001, S110 - not a valid number: treat as text
             pass
-    return queryset.filter(Q(display_name__icontains=query) | Q(legal_name__icontains=query))
+    # display_name only (organisations carry their legal name there): one indexable predicate.
+    return queryset.filter(display_name__icontains=query)
 
 
 class CustomerViewSet(viewsets.ModelViewSet):
