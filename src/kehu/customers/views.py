@@ -73,7 +73,7 @@ def customer_list(request):
         "kinds": Customer.Kind.choices, "natures": Customer.Nature.choices,
         "stages": Customer.Stage.choices, "tiers": Customer.Tier.choices,
         "teams": Team.objects.all(),
-        "can_add": request.user.has_perm("customers.add_customer"),
+        "can_add": request.user.has_perm("customers.add_customer"), "nav": "customers",
     }
     if request.htmx and request.htmx.target == "customer-results":
         return render(request, "customers/list.html#results", context)
@@ -97,7 +97,7 @@ def customer_orders(customer_id):
 def customer_detail(request, pk):
     customer = access_customer(request.user, pk)
     context = _tab_context(request, customer, "c")
-    context.update({"tab": "c",
+    context.update({"tab": "c", "nav": "customers",
                     "can_edit": request.user.has_perm("customers.change_customer"),
                     "can_log": request.user.has_perm("customers.add_interaction")})
     return render(request, "customers/detail.html", context)
