@@ -33,9 +33,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
 
 # Refresh the translation catalogs after changing user-facing strings.
+# Then add any new msgids to scripts/translate_catalogs.py (it lists them) and run again.
 messages: $(VENV)/.installed
 	cd src/kehu && ../../$(BIN)/kehu makemessages -l zh_Hans -l zh_Hant --no-obsolete --no-location
 	cd src/kehu && ../../$(BIN)/kehu makemessages -d djangojs -l zh_Hans -l zh_Hant --no-obsolete --no-location
+	$(BIN)/python scripts/translate_catalogs.py
+	cd src/kehu && ../../$(BIN)/kehu compilemessages -l zh_Hans -l zh_Hant
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/demo_data.py

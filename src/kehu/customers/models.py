@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Customer(models.Model):
@@ -43,7 +44,7 @@ class Customer(models.Model):
         COMPETITOR = "competitor", _("Won from a competitor")
         DIRECT_MAIL = "direct_mail", _("Direct mail")
         REFERRAL = "referral", _("Referral")
-        SMS = "sms", _("SMS")
+        SMS = "sms", pgettext_lazy("lead source", "SMS")
         ONLINE = "online", _("Online")
         STORE = "store", _("Walk-in / store")
         OTHER = "other", _("Other")

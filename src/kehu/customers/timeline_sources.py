@@ -1,4 +1,4 @@
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.customers.models import Interaction
 from kehu.customers.timeline import TimelineEvent, TimelineSource, register
@@ -21,4 +21,4 @@ def _render_interactions(rows, pii_visible):
 
 
 register(TimelineSource("customers.interaction", _interactions, _render_interactions,
-                        label=_("Interactions")))
+                        label=gettext_lazy("Interactions")))
