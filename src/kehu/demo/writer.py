@@ -1,0 +1,81 @@
+"""Bulk writers: columns in, rows in the database, no ORM objects in between.
+
+SQLite gets ``executemany`` on the raw DB-API cursor; PostgreSQL gets ``COPY … FROM STDIN``
+(psycopg 3). Both run inside the caller's transaction. Times are epoch seconds in, stored UTC.
+"""
+
+import numpy as np
+from django.db import connection
+
+
+def _is_time(name: str) -> bool:
+    return name.endswith("_at")
+
+
+def _epoch_to_text(values: np.ndarray, *, pg: bool) -> list[str]:
+    text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s")
+    text = np.char.replace(text, "T", " ")  # Django's SQLite format; a "T" would sort wrongly
+    return (np.char.add(text, "+00") if pg else text).tolist()
+
+
+class BulkWriter:
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+
+    def next_id(self, table: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 - our table names
+            return int(cursor.fetchone()[0])
+
+    def write(self, table: str, columns: dict[str, np.ndarray]) -> int:
+        names = list(columns)
+        if not names or len(columns[names[0]]) == 0:
+            return 0
+        if self.pg:
+            self._copy(table, names, columns)
+        else:
+            self._executemany(table, names, columns)
+        return len(columns[names[0]])
+
+    def _executemany(self, table, names, columns):
+        cols = []
+        for name in names:
+            values = columns[name]
+            if _is_time(name):
+                cols.append(_epoch_to_text(values, pg=False))
+            elif values.dtype == bool:
+                cols.append(values.astype(np.int64).tolist())
+            else:
+                cols.append(values.tolist())
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608
+        connection.ensure_connection()
+        raw = connection.connection.cursor()
+        raw.executemany(sql, zip(*cols, strict=True))
+        raw.close()
+
+    def _copy(self, table, names, columns):
+        cols = []
+        for name in names:
+            values = columns[name]
+            if _is_time(name):
+                cols.append(_epoch_to_text(values, pg=True))
+            elif values.dtype == bool:
+                cols.append(np.where(values, "t", "f").tolist())
+            else:
+                cols.append(values.astype(str).tolist())
+        # Generated text never holds tabs, newlines or backslashes, so the text format needs no escaping.
+        payload = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                copy.write(payload)
+
+    def reset_sequences(self, tables: list[str]) -> None:
+        if not self.pg:
+            return
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                )
