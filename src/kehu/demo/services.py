@@ -91,6 +91,7 @@ def build_demo(*, customers: int, seed: int, chunk_size: int = 50_000,
     db_tables = {key: model._meta.db_table for key, model in TABLES.items()}
     next_id = {key: writer.next_id(table) for key, table in db_tables.items()}
     totals = dict.fromkeys(TABLES, 0)
+    skip_triggers = _skip_fk_triggers()
     started = time.perf_counter()
     for chunk, offset in enumerate(range(0, customers, chunk_size)):
         n = min(chunk_size, customers - offset)
@@ -105,7 +106,27 @@ def build_demo(*, customers: int, seed: int, chunk_size: int = 50_000,
         rows = sum(totals.values())
         progress(f"  {offset + n:>10,} customers · {totals['order']:>11,} orders · "
                  f"{rows / elapsed:>10,.0f} rows/s")
+    if skip_triggers:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
     writer.reset_sequences(list(db_tables.values()))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics after a bulk load (both backends)
     return totals
+
+
+def _skip_fk_triggers() -> bool:
+    """On PostgreSQL, skip per-row foreign-key triggers for the bulk load (a third of its time).
+
+    The generator builds every reference from ids it has just assigned, and the demo tests check
+    the result; the setting needs superuser rights, so without them the load simply keeps the
+    checks. Never used outside this loader.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        return True
+    except Exception:  # noqa: BLE001 - not a superuser: keep the checks
+        return False

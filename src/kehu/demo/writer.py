@@ -14,8 +14,21 @@ def _is_time(name: str) -> bool:
 
 def _epoch_to_text(values: np.ndarray, *, pg: bool) -> list[str]:
     text = np.datetime_as_string(values.astype("datetime64[s]"), unit="s")
-    text = np.char.replace(text, "T", " ")  # Django's SQLite format; a "T" would sort wrongly
-    return (np.char.add(text, "+00") if pg else text).tolist()
+    if pg:
+        return np.char.add(text, "Z").tolist()  # PostgreSQL reads ISO 8601 with a zone
+    # Django's SQLite format has a space where ISO has "T" (a "T" would compare wrongly):
+    # patch that byte in place instead of a per-string replace.
+    raw = text.astype("S19")
+    raw.view(np.uint8).reshape(-1, 19)[:, 10] = ord(" ")
+    return raw.astype("U19").tolist()
+
+
+def _to_text(values: np.ndarray) -> list[str]:
+    if values.dtype.kind in "iu":
+        return list(map(str, values.tolist()))  # far faster than numpy's astype(str) for ints
+    if values.dtype.kind == "f":
+        return list(map("{:.2f}".format, values.tolist()))
+    return values.astype(str).tolist()
 
 
 class BulkWriter:
@@ -62,7 +75,7 @@ class BulkWriter:
             elif values.dtype == bool:
                 cols.append(np.where(values, "t", "f").tolist())
             else:
-                cols.append(values.astype(str).tolist())
+                cols.append(_to_text(values))
         # Generated text never holds tabs, newlines or backslashes, so the text format needs no escaping.
         payload = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
         connection.ensure_connection()
