@@ -25,8 +25,12 @@
       if (!source) return;
       var rows = JSON.parse(source.textContent);
       var chart = echarts.init(el, null, { renderer: "svg" });
+      var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       chart.setOption({
-        aria: { enabled: true },
+        // The container is role=img, named by the card heading and described by a server-rendered,
+        // translated list of the same numbers; ECharts' own English-only aria-label would be ignored.
+        aria: { enabled: false },
+        animation: !reduceMotion,
         grid: { left: 60, right: 20, top: 20, bottom: 40 },
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: rows.map(function (r) { return r.month; }) },
