@@ -170,6 +170,9 @@ ZH_HANS = {
     "custom fields": "自定义字段",
     "created": "创建时间",
     "updated": "更新时间",
+    "Enter the customer's name.": "请输入客户名称。",
+    "Enter the customer's name (family and given name, or the legal name of an organisation).":
+        "请输入客户名称（个人填写姓和名，机构填写法定名称）。",
     ("audit action", "created"): "已创建",
     ("audit action", "updated"): "已更新",
     ("audit action", "deleted"): "已删除",
@@ -535,6 +538,9 @@ ZH_HANT = {
     "custom fields": "自訂欄位",
     "created": "建立時間",
     "updated": "更新時間",
+    "Enter the customer's name.": "請輸入客戶名稱。",
+    "Enter the customer's name (family and given name, or the legal name of an organisation).":
+        "請輸入客戶名稱（個人填寫姓氏與名字，機構填寫法定名稱）。",
     ("audit action", "created"): "已建立",
     ("audit action", "updated"): "已更新",
     ("audit action", "deleted"): "已刪除",

@@ -224,3 +224,14 @@ def test_logging_an_interaction_puts_it_on_the_timeline(client, rep, make_custom
     bad = client.post(f"/customers/{customer.pk}/interactions/new/", {"type": "call"})
     assert bad.status_code == 422
     assert customer.interactions.count() == 1
+
+
+def test_create_form_reports_every_problem_in_one_round(client, rep):
+    client.force_login(rep)
+    response = client.post("/customers/new/", {"kind": "person", "nature": "individual",
+                                               "lifecycle_stage": "new", "phone": "12", "email": "nope"})
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert set(errors) == {"family_name", "phone", "email"}
+    assert errors["family_name"] == ["Enter the customer's name."]
+    assert Customer.objects.count() == 0

@@ -12,6 +12,7 @@ from kehu.customers.models import (
     CustomFieldDefinition,
     Interaction,
 )
+from kehu.customers.normalize import normalize_email, normalize_phone
 from kehu.privacy.models import Consent
 
 FIELD_FOR_TYPE = {
@@ -61,6 +62,26 @@ class CustomerForm(forms.Form):
             else:
                 field = FIELD_FOR_TYPE[defn.type](**kw)
             self.fields[f"cf_{defn.key}"] = field
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "").strip()
+        if value:
+            normalize_phone(value)  # raises ValidationError with the reason, shown by the field
+        return value
+
+    def clean_email(self):
+        value = self.cleaned_data.get("email", "").strip()
+        if value:
+            normalize_email(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        has_name = any(data.get(f) for f in ("display_name", "family_name", "given_name", "legal_name"))
+        if not has_name:
+            field = "legal_name" if data.get("kind") == Customer.Kind.ORGANISATION else "family_name"
+            self.add_error(field, _("Enter the customer's name."))
+        return data
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items()

@@ -75,6 +75,9 @@ def create_customer(actor, *, identities=(), tags=(), **data) -> Customer:
     if unknown:
         raise TypeError(f"unknown customer fields: {sorted(unknown)}")
     data["display_name"] = _compose_display_name(data)
+    if not data["display_name"]:
+        raise ValidationError({"display_name": [_("Enter the customer's name (family and given name, "
+                                                  "or the legal name of an organisation).")]})
     customer = Customer(**data)
     if customer.owner_id is None and actor is not None and actor.is_authenticated:
         customer.owner = actor

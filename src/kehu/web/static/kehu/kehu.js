@@ -62,6 +62,28 @@
     out.hidden = n === 0;
   }
 
+  // The customer form shows person fields or organisation fields, following "kind".
+  var KIND_FIELDS = { person: ["family_name", "given_name", "id_number"],
+                      organisation: ["legal_name", "registration_number"] };
+  function syncKindFields(root) {
+    (root || document).querySelectorAll("form#customer-form").forEach(function (form) {
+      var kind = form.querySelector("[name=kind]");
+      if (!kind) return;
+      Object.keys(KIND_FIELDS).forEach(function (k) {
+        KIND_FIELDS[k].forEach(function (name) {
+          var box = form.querySelector('[data-field="' + name + '"]');
+          if (box) box.hidden = kind.value !== k && !box.classList.contains("has-error");
+        });
+      });
+      if (!kind.dataset.wired) {
+        kind.addEventListener("change", function () { syncKindFields(form.parentNode); });
+        kind.dataset.wired = "1";
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { syncKindFields(); });
+  document.addEventListener("htmx:afterSettle", function (e) { syncKindFields(e.target.parentNode || e.target); });
+
   document.addEventListener("DOMContentLoaded", function () { renderCharts(); wireBulkSelect(); });
   document.addEventListener("htmx:afterSettle", function (e) { renderCharts(e.target); wireBulkSelect(e.target); });
 })();
