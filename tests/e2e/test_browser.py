@@ -78,7 +78,7 @@ def test_search_by_phone_opens_the_360_page_with_its_tabs(page, shot, crm):
     expect(page.get_by_role("tab")).to_have_text(
         ["C · Characteristics", "P · Purchases", "R · Responses", "Timeline"])
     expect(_tab(page, "C · Characteristics")).to_have_attribute("aria-selected", "true")
-    expect(page.get_by_test_id("identity-phone")).to_have_text("13812345678")
+    expect(page.get_by_test_id("identity-phone")).to_have_text("138 1234 5678")
     shot(page, "360-characteristics")
 
     _open_tab(page, "P · Purchases")

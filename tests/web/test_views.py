@@ -235,3 +235,10 @@ def test_create_form_reports_every_problem_in_one_round(client, rep):
     assert set(errors) == {"family_name", "phone", "email"}
     assert errors["family_name"] == ["Enter the customer's name."]
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize(("e164", "shown"), [("+8613812345678", "138 1234 5678"), ("+14155552671", "+1 415-555-2671")])
+def test_phones_display_in_a_readable_format(e164, shown):
+    from kehu.web.templatetags.kehu import display_phone
+
+    assert display_phone(e164) == shown

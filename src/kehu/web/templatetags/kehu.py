@@ -1,4 +1,6 @@
+import phonenumbers
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
 
 from kehu.privacy.masking import mask, mask_identity
@@ -17,9 +19,24 @@ def pii(context, value, kind):
 
 @register.simple_tag(takes_context=True)
 def identity_value(context, identity):
-    if context.get("pii_visible"):
-        return identity.value
-    return mask_identity(identity.channel, identity.normalized)
+    if not context.get("pii_visible"):
+        return mask_identity(identity.channel, identity.normalized)
+    if identity.channel == "phone":
+        return display_phone(identity.normalized)
+    return identity.value
+
+
+def display_phone(e164: str) -> str:
+    """Home-region numbers in national format (``138 1234 5678``), others international."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = settings.KEHU_DEFAULT_PHONE_REGION
+    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL
+           if phonenumbers.region_code_for_number(number) == region
+           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, fmt)
 
 
 @register.filter
