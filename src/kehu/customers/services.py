@@ -183,6 +183,13 @@ def _save_child(actor, instance, fields, *, exclude=("customer",)):
     return instance
 
 
+def _demote_other_primaries(instance, **same):
+    """One primary per customer (and per ``same`` fields, e.g. channel): the new one wins."""
+    if instance.is_primary:
+        type(instance).objects.filter(customer_id=instance.customer_id, is_primary=True, **same).exclude(
+            pk=instance.pk).update(is_primary=False)
+
+
 def _delete_child(actor, instance, fields):
     audit.record(actor, "delete", instance, customer_id=instance.customer_id,
                  changes=audit.diff({}, audit.snapshot(instance, fields)))
@@ -213,9 +220,7 @@ def save_identity(actor, identity: ChannelIdentity, *, channel: str, value: str,
                                          % {"value": value}]})
     identity.channel, identity.value, identity.normalized = channel, value.strip(), normalized
     identity.verified, identity.is_primary = verified, is_primary
-    if is_primary:
-        ChannelIdentity.objects.filter(customer_id=identity.customer_id, channel=channel).exclude(
-            pk=identity.pk).update(is_primary=False)
+    _demote_other_primaries(identity, channel=channel)
     try:
         with transaction.atomic():
             return _save_child(actor, identity, IDENTITY_FIELDS)
@@ -238,9 +243,7 @@ def save_contact(actor, contact: Contact, **fields) -> Contact:
             contact.phone = normalize_phone(contact.phone)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from None
-    if contact.is_primary:
-        Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
-            pk=contact.pk).update(is_primary=False)
+    _demote_other_primaries(contact)
     return _save_child(actor, contact, CONTACT_FIELDS)
 
 
@@ -253,9 +256,7 @@ def delete_contact(actor, contact):
 def save_address(actor, address: Address, **fields) -> Address:
     for name, value in fields.items():
         setattr(address, name, value)
-    if address.is_primary:
-        Address.objects.filter(customer_id=address.customer_id, is_primary=True).exclude(
-            pk=address.pk).update(is_primary=False)
+    _demote_other_primaries(address)
     return _save_child(actor, address, ADDRESS_FIELDS)
 
 
