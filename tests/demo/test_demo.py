@@ -137,3 +137,18 @@ def test_new_rows_after_a_bulk_load_get_fresh_ids(demo, make_user):
     highest = Customer.objects.order_by("-id").values_list("id", flat=True).first()
     customer = services.create_customer(rep, kind="person", family_name="新", given_name="客")
     assert customer.pk > highest
+
+
+def test_indexes_are_back_after_a_fresh_load(demo):
+    from django.db import connection
+
+    from kehu.demo.services import TABLES
+
+    with connection.cursor() as cursor:
+        for model in TABLES.values():
+            present = set(connection.introspection.get_constraints(cursor, model._meta.db_table))
+            wanted = {index.name for index in model._meta.indexes}
+            assert wanted <= present, (model._meta.db_table, wanted - present)
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'customer_name_trgm'")
+            assert cursor.fetchone() == (1,)

@@ -23,7 +23,7 @@ END = int(datetime(2026, 10, 31, tzinfo=UTC).timestamp())
 START = END - 3 * 365 * DAY
 
 # BG/NBD and spend parameters (days as the time unit), chosen so a customer averages ~10 orders.
-R, ALPHA = 0.9, 22.0
+R, ALPHA = 1.0, 22.0
 A, B = 0.7, 6.0
 MAX_REPEATS = 400
 

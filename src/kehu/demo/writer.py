@@ -4,6 +4,8 @@ SQLite gets ``executemany`` on the raw DB-API cursor; PostgreSQL gets ``COPY …
 (psycopg 3). Both run inside the caller's transaction. Times are epoch seconds in, stored UTC.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 from django.db import connection
 
@@ -92,3 +94,43 @@ class BulkWriter:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                     f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
                 )
+
+    @contextmanager
+    def indexes_built_after(self, models, *, enabled: bool, progress=print):
+        """Drop the models' secondary (non-unique) indexes, yield, and build them again.
+
+        Unique constraints and primary keys stay, so the data is still checked while it loads.
+        The indexes come back in ``finally``, also when the load fails half-way.
+        """
+        if not enabled:
+            yield
+            return
+        trigram = self._trigram_index_sql()
+        # Plain statements rather than a schema_editor() block, which SQLite refuses inside a
+        # transaction (the caller's, or a test's).
+        editor = connection.schema_editor()
+        editor.deferred_sql = []  # normally set on entering the context; SQL generation reads it
+        drops = [str(index.remove_sql(model, editor)) for model in models for index in model._meta.indexes]
+        creates = [str(index.create_sql(model, editor)) for model in models for index in model._meta.indexes]
+        if trigram:
+            drops.append("DROP INDEX IF EXISTS customer_name_trgm")
+            creates.append(trigram)
+        with connection.cursor() as cursor:
+            for sql in drops:
+                cursor.execute(sql)
+        try:
+            yield
+        finally:
+            progress("  building indexes …")
+            with connection.cursor() as cursor:
+                for sql in creates:
+                    cursor.execute(sql)
+
+    def _trigram_index_sql(self) -> str | None:
+        """The CREATE INDEX of migration customers.0002, when it exists on this database."""
+        if not self.pg:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_name_trgm'")
+            row = cursor.fetchone()
+        return row[0] if row else None
