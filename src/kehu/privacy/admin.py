@@ -3,38 +3,33 @@ from django.contrib import admin
 from kehu.privacy.models import AuditEntry, Consent
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that are only ever written by services (append-only history)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is written by services, never edited."""
 
     list_display = ["at", "actor", "action", "object_type", "object_id", "object_repr"]
     list_filter = ["action", "object_type"]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(ReadOnlyAdmin):
     """Read-only: consent history is append-only (record a new decision on the customer page)."""
 
     list_display = ["customer", "purpose", "channel", "granted", "recorded_at", "source", "is_current"]
     list_filter = ["purpose", "channel", "granted", "is_current"]
     raw_id_fields = ["customer"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
