@@ -171,6 +171,7 @@ ZH_HANS = {
     "created": "创建时间",
     "updated": "更新时间",
     "Enter the customer's name.": "请输入客户名称。",
+    "Back to the customer list": "返回客户列表",
     "Enter the customer's name (family and given name, or the legal name of an organisation).":
         "请输入客户名称（个人填写姓和名，机构填写法定名称）。",
     ("audit action", "created"): "已创建",
@@ -539,6 +540,7 @@ ZH_HANT = {
     "created": "建立時間",
     "updated": "更新時間",
     "Enter the customer's name.": "請輸入客戶名稱。",
+    "Back to the customer list": "返回客戶列表",
     "Enter the customer's name (family and given name, or the legal name of an organisation).":
         "請輸入客戶名稱（個人填寫姓氏與名字，機構填寫法定名稱）。",
     ("audit action", "created"): "已建立",

@@ -242,3 +242,10 @@ def test_phones_display_in_a_readable_format(e164, shown):
     from kehu.web.templatetags.kehu import display_phone
 
     assert display_phone(e164) == shown
+
+
+def test_404_page_links_back_to_the_list(client, rep):
+    client.force_login(rep)
+    response = client.get("/customers/999999/")
+    assert response.status_code == 404
+    assert 'href="/customers/"' in response.content.decode()

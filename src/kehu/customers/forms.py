@@ -39,11 +39,13 @@ class CustomerForm(forms.Form):
     lifecycle_stage = forms.ChoiceField(label=_("Lifecycle stage"), choices=Customer.Stage.choices)
     acquisition_source = forms.ChoiceField(label=_("Acquisition source"), required=False,
                                            choices=[("", "—")] + list(Customer.Source.choices))
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=get_user_model().objects.none())
-    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.all())
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, empty_label="—",
+                                   queryset=get_user_model().objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), required=False, empty_label="—", queryset=Team.objects.all())
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate tags with commas."))
-    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=40)
-    email = forms.CharField(label=_("Email"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=40,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    email = forms.CharField(label=_("Email"), required=False, max_length=200, widget=forms.EmailInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, creating: bool, **kwargs):
