@@ -8,7 +8,6 @@ import faulthandler
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -42,11 +41,42 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+HANG_DUMP = REPO_ROOT / "test-artifacts" / "e2e-hang-traceback.txt"
+
+
 @pytest.fixture(autouse=True)
-def _hang_guard():
-    faulthandler.dump_traceback_later(HANG_LIMIT_S, exit=True, file=sys.__stderr__)
+def _hang_guard(request):
+    # pytest captures fd 2 during a test, so the dump goes to a file (.ci/run prints it).
+    HANG_DUMP.parent.mkdir(parents=True, exist_ok=True)
+    with open(HANG_DUMP, "w", encoding="utf-8") as dump:
+        dump.write(f"hung in {request.node.nodeid} after {HANG_LIMIT_S} s\n")
+        dump.flush()
+        faulthandler.dump_traceback_later(HANG_LIMIT_S, exit=True, file=dump)
+        yield
+        faulthandler.cancel_dump_traceback_later()
+    HANG_DUMP.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _single_threaded_live_server():
+    """Serve the browser one request at a time.
+
+    pytest-django's live server is threaded, and with SQLite's in-memory test database every
+    request thread shares one connection, so overlapping htmx requests (tabs switched quickly)
+    interleave their transactions on it. Django's plain WSGIServer serialises them.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        # Requests run on the server thread, which already uses the overridden connections.
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
     yield
-    faulthandler.cancel_dump_traceback_later()
+    LiveServerThread.server_class = original
 
 
 @pytest.fixture(scope="session")
