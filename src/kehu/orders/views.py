@@ -1,5 +1,7 @@
 """Order pages: the P series across every customer the user may see."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
@@ -50,5 +52,7 @@ def product_list(request):
     except ValueError:
         page = 1
     rows, has_next = page_of(qs.order_by("sku"), page, PAGE_SIZE)
+    q = request.GET.get("q", "")
     return render(request, "orders/products.html", {"products": rows, "page": page, "has_next": has_next,
-                                                    "q": request.GET.get("q", ""), "nav": "products"})
+                                                    "q": q, "query_string": urlencode({"q": q}),
+                                                    "nav": "products"})
