@@ -66,3 +66,16 @@ def api(db):
         return client
 
     return client_for
+
+
+@pytest.fixture
+def history(db):
+    """400 demo customers with the demo generator's BG/NBD purchase history (≈10% prospects, many
+    one-time buyers, some heavy buyers); returns the end of the generator's observation window."""
+    from datetime import UTC, datetime
+
+    from kehu.demo.generate import END
+    from kehu.demo.services import build_demo
+
+    build_demo(customers=400, seed=7, chunk_size=400, progress=lambda line: None)
+    return datetime.fromtimestamp(END, tz=UTC)

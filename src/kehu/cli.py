@@ -8,6 +8,8 @@ KEHU_COMMANDS = [
     ("migrate", "Create or upgrade the database schema."),
     ("createadmin", "Create the first admin with a generated password (printed once, saved under var/)."),
     ("demo", "Load a realistic, deterministic demo data set (--customers N --seed S)."),
+    ("score", "Score every customer: RFM, CLV, P(alive), tier A–D, loyalty (progress bar)."),
+    ("worker", "Run background jobs and scheduled scoring (started by serve)."),
     ("token", "API tokens for integrations: kehu token create USER."),
     ("collectstatic", "Gather static files for the production server."),
     ("setup", "migrate + collectstatic + createadmin + demo data if the database is empty."),

@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "kehu.privacy",
     "kehu.customers",
     "kehu.orders",
+    "kehu.scoring",
     "kehu.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +203,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Background tasks ------------------------------------------------------------------------
+# Django's task interface (django-tasks backport) with the database backend: nothing extra runs
+# embedded; `kehu worker` (started by `kehu serve`) executes the queue and the schedules.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,9 @@ ROLE_LABELS = {
 
 _CIF = ["customer", "contact", "address", "channelidentity", "interaction", "tag", "customershare"]
 _ALL = ["view", "add", "change", "delete"]
+# Everyone who faces customers sees their value scores (within their visible customers);
+# managers may also start a scoring run; only admins change the model settings.
+_VALUE = ["scoring.view_customerscore", "scoring.view_scorehistory", "scoring.view_scorerun"]
 
 
 def _perms(models, actions, app="customers"):
@@ -33,6 +36,7 @@ ROLE_PERMISSIONS = {
         + _perms(["consent"], ["view", "add"], "privacy")
         + _perms(["auditentry"], ["view"], "privacy")
         + ["privacy.view_pii", "privacy.export_data"]
+        + _VALUE + ["scoring.add_scorerun", "scoring.view_scoringsettings"]
     ),
     SALES: (
         _perms(_CIF, ["view", "add", "change"])
@@ -41,6 +45,7 @@ ROLE_PERMISSIONS = {
         + _perms(["order", "orderline"], ["view", "add", "change"], "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
         + ["privacy.view_pii"]
+        + _VALUE
     ),
     SERVICE: (
         _perms(["customer", "contact", "address", "channelidentity"], ["view", "change"])
@@ -49,6 +54,7 @@ ROLE_PERMISSIONS = {
         + _perms(["product", "order", "orderline"], ["view"], "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
         + ["privacy.view_pii", "customers.view_all_customers"]
+        + _VALUE
     ),
     MARKETING: (
         _perms(["customer", "contact", "address", "channelidentity", "interaction"], ["view"])
@@ -57,6 +63,7 @@ ROLE_PERMISSIONS = {
         + _perms(["product", "order", "orderline"], ["view"], "orders")
         + _perms(["consent"], ["view"], "privacy")
         + ["customers.view_all_customers", "privacy.export_data"]
+        + _VALUE
     ),
 }
 

@@ -1,7 +1,7 @@
 """REST API for the customer information file. Thin: validation of shape here, rules in services."""
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from rest_framework import serializers, viewsets
 
 from kehu.accounts.models import Team
@@ -9,6 +9,7 @@ from kehu.customers import services
 from kehu.customers.access import customer_scope_for, visible_customers
 from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, Interaction, Tag
 from kehu.customers.normalize import looks_like_phone, normalize_email, normalize_phone
+from kehu.scoring.models import CustomerScore
 from kehu.web.api_base import PiiMaskedSerializer, ServiceWriteMixin, VisibleCustomerField
 
 
@@ -19,6 +20,18 @@ class IdentityInputSerializer(serializers.Serializer):
     is_primary = serializers.BooleanField(default=False)
 
 
+class CustomerValueSerializer(serializers.ModelSerializer):
+    """The customer's latest value scores (read-only; written by scoring runs)."""
+
+    scored_at = serializers.DateTimeField(source="run.finished_at", read_only=True)
+
+    class Meta:
+        model = CustomerScore
+        fields = ["tier", "segment", "rfm_code", "r_score", "f_score", "m_score", "clv", "p_alive",
+                  "expected_purchases", "loyalty", "purchases", "total_spend", "last_purchase_at", "scored_at"]
+        read_only_fields = fields
+
+
 class CustomerSerializer(PiiMaskedSerializer):
     tags = serializers.SlugRelatedField(many=True, slug_field="name", queryset=Tag.objects.all(),
                                         required=False)
@@ -27,6 +40,7 @@ class CustomerSerializer(PiiMaskedSerializer):
     owner = serializers.PrimaryKeyRelatedField(read_only=False, required=False, allow_null=True,
                                                queryset=Customer._meta.get_field("owner").related_model.objects.all())
     team = serializers.PrimaryKeyRelatedField(required=False, allow_null=True, queryset=Team.objects.all())
+    value = serializers.SerializerMethodField(help_text="Latest value scores (null until scored).")
 
     class Meta:
         model = Customer
@@ -34,10 +48,20 @@ class CustomerSerializer(PiiMaskedSerializer):
             "id", "kind", "display_name", "given_name", "family_name", "legal_name",
             "registration_number", "id_number", "nature", "lifecycle_stage", "tier",
             "acquisition_source", "owner", "team", "tags", "custom_fields", "identities",
-            "created_at", "updated_at", "version",
+            "created_at", "updated_at", "version", "value",
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"display_name": {"required": False}}
+
+    def get_value(self, customer) -> dict | None:
+        request = self.context.get("request")
+        if request is not None and not request.user.has_perm("scoring.view_customerscore"):
+            return None
+        try:
+            score = customer.score
+        except CustomerScore.DoesNotExist:
+            return None
+        return CustomerValueSerializer(score).data
 
     def to_internal_value(self, data):
         # Tags are free-form names; unknown ones are created by the service.
@@ -77,6 +101,14 @@ class CustomerFilter(django_filters.FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="search", label="Search name, phone or email")
+    segment = django_filters.CharFilter(field_name="score__segment", label="RFM segment key")
+    r_score = django_filters.NumberFilter(field_name="score__r_score")
+    f_score = django_filters.NumberFilter(field_name="score__f_score")
+    loyalty = django_filters.CharFilter(field_name="score__loyalty")
+    clv_min = django_filters.NumberFilter(field_name="score__clv", lookup_expr="gte")
+    clv_max = django_filters.NumberFilter(field_name="score__clv", lookup_expr="lte")
+    p_alive_min = django_filters.NumberFilter(field_name="score__p_alive", lookup_expr="gte")
+    p_alive_max = django_filters.NumberFilter(field_name="score__p_alive", lookup_expr="lte")
 
     class Meta:
         model = Customer
@@ -116,11 +148,12 @@ def search_customers(queryset, query: str):
 class CustomerViewSet(viewsets.ModelViewSet):
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
-    ordering_fields = ["display_name", "created_at", "updated_at", "lifecycle_stage", "tier"]
+    ordering_fields = ["display_name", "created_at", "updated_at", "lifecycle_stage", "tier", "clv", "p_alive"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return visible_customers(self.request.user).prefetch_related("tags")
+        return (visible_customers(self.request.user).select_related("score__run").prefetch_related("tags")
+                .annotate(clv=F("score__clv"), p_alive=F("score__p_alive")))
 
     def perform_destroy(self, instance):
         services.delete_customer(self.request.user, instance)

@@ -25,6 +25,7 @@ from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, I
 from kehu.customers.timeline import sources, timeline_page
 from kehu.privacy.masking import can_view_pii
 from kehu.privacy.services import current_consents, record_consent
+from kehu.scoring.presentation import segment_choices
 from kehu.web.money import format_money
 from kehu.web.pagination import page_of
 
@@ -34,8 +35,13 @@ SORTS = {
     "created": "created_at", "-created": "-created_at",
     "stage": "lifecycle_stage", "-stage": "-lifecycle_stage",
     "tier": "tier", "-tier": "-tier",
+    # value scores (kehu.scoring), indexed columns of the one-to-one score row
+    "clv": "score__clv", "-clv": "-score__clv",
+    "alive": "score__p_alive", "-alive": "-score__p_alive",
 }
 FILTERS = ("kind", "nature", "lifecycle_stage", "tier", "owner", "team")
+SCORE_FILTERS = {"segment": "score__segment", "r_score": "score__r_score", "f_score": "score__f_score",
+                 "loyalty": "score__loyalty"}
 
 
 def _filtered_customers(request):
@@ -45,6 +51,10 @@ def _filtered_customers(request):
         value = params.get(name)
         if value:
             qs = qs.filter(**{f"{name}_id" if name in ("owner", "team") else name: value})
+    for name, lookup in SCORE_FILTERS.items():
+        value = params.get(name)
+        if value:
+            qs = qs.filter(**{lookup: value})
     if params.get("tag"):
         qs = qs.filter(tags__name=params["tag"])
     if params.get("q"):
@@ -59,7 +69,7 @@ def customer_list(request):
     qs, sort = _filtered_customers(request)
     phones = Prefetch("identities", to_attr="phones",
                       queryset=ChannelIdentity.objects.filter(channel="phone", is_primary=True))
-    qs = qs.select_related("owner", "team").prefetch_related("tags", phones)
+    qs = qs.select_related("owner", "team", "score").prefetch_related("tags", phones)
     try:
         page = int(request.GET.get("page", 1))
     except ValueError:
@@ -72,6 +82,7 @@ def customer_list(request):
         "query_string": query.urlencode(), "filters": request.GET,
         "kinds": Customer.Kind.choices, "natures": Customer.Nature.choices,
         "stages": Customer.Stage.choices, "tiers": Customer.Tier.choices,
+        "segments": segment_choices(), "show_value": request.user.has_perm("scoring.view_customerscore"),
         "teams": Team.objects.all(),
         "can_add": request.user.has_perm("customers.add_customer"), "nav": "customers",
     }

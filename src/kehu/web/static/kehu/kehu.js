@@ -43,6 +43,79 @@
     });
   }
 
+  // The customer value dashboard: one JSON island (value-charts), one renderer per chart kind.
+  var TIER_COLORS = { A: "#7a4b00", B: "#1f5fa8", C: "#2e7d32", D: "#6b6b6b" };
+  var VALUE_CHARTS = {
+    pyramid: function (data) {
+      return { tooltip: { trigger: "item" },
+        series: [{ type: "funnel", sort: "ascending", gap: 2, minSize: "20%", left: "10%", width: "80%",
+                   label: { show: true, position: "inside", formatter: "{b}" },
+                   data: data.pyramid.map(function (t) {
+                     return { name: t.tier + " · " + t.customer_share + "% / " + t.value_share + "%",
+                              value: 4 - "ABCD".indexOf(t.tier), itemStyle: { color: TIER_COLORS[t.tier] } };
+                   }) }] };
+    },
+    "rfm-grid": function (data, el) {
+      var bins = []; for (var i = 1; i <= data.bins; i++) bins.push(String(i));
+      var max = Math.max.apply(null, data.grid.map(function (c) { return c.customers; }).concat([1]));
+      return { tooltip: { formatter: function (p) { return "R" + p.value[1] + " F" + p.value[0] + ": " + p.value[2]; } },
+        grid: { left: 50, right: 20, top: 10, bottom: 50 },
+        xAxis: { type: "category", data: bins, name: el.dataset.fLabel, nameLocation: "middle", nameGap: 30 },
+        yAxis: { type: "category", data: bins, name: el.dataset.rLabel, nameLocation: "middle", nameGap: 30 },
+        visualMap: { min: 0, max: max, show: false, inRange: { color: ["#e8f0fa", "#1f5fa8"] } },
+        series: [{ type: "heatmap", label: { show: true },
+                   data: data.grid.map(function (c) { return [c.f - 1, c.r - 1, c.customers]; }) }] };
+    },
+    histogram: function (data, el) {
+      var h = (data.histograms || {})[el.dataset.key];
+      if (!h) return null;
+      var whole = h.edges[h.edges.length - 1] >= 100;  // money: whole yuan are enough on an axis
+      var fmt = function (v) { return whole ? Math.round(v).toLocaleString() : v; };
+      var labels = h.counts.map(function (_, i) { return fmt(h.edges[i]) + "–" + fmt(h.edges[i + 1]); });
+      return { tooltip: { trigger: "axis" }, grid: { left: 60, right: 20, top: 20, bottom: 60 },
+        xAxis: { type: "category", data: labels, axisLabel: { rotate: 40 } }, yAxis: { type: "value" },
+        series: [{ type: "bar", name: el.dataset.label, data: h.counts, itemStyle: { color: "#1f5fa8" } }] };
+    },
+    tracking: function (data, el) {
+      var t = data.tracking;
+      if (!t) return null;
+      var weeks = t.actual.map(function (_, i) { return String(i + 1); });
+      return { tooltip: { trigger: "axis" }, legend: { top: 0, data: [el.dataset.actual, el.dataset.expected] },
+        grid: { left: 60, right: 20, top: 40, bottom: 40 },
+        xAxis: { type: "category", data: weeks }, yAxis: { type: "value" },
+        series: [
+          { type: "line", name: el.dataset.actual, data: t.actual, showSymbol: false, itemStyle: { color: "#1f5fa8" },
+            markLine: { symbol: "none", label: { formatter: el.dataset.holdout },
+                        data: [{ xAxis: String(t.calibration_end_week + 1) }] } },
+          { type: "line", name: el.dataset.expected, data: t.expected, showSymbol: false,
+            lineStyle: { type: "dashed" }, itemStyle: { color: "#b3261e" } }] };
+    },
+  };
+  function renderValueCharts(root) {
+    if (typeof echarts === "undefined") return;
+    var source = document.getElementById("value-charts");
+    if (!source) return;
+    var data = JSON.parse(source.textContent);
+    var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
+      var build = VALUE_CHARTS[el.dataset.chart];
+      if (!build || el.dataset.rendered) return;
+      var option = build(data, el);
+      if (!option) { el.hidden = true; return; }
+      option.aria = { enabled: false };  // described by the translated tables next to each chart
+      option.animation = !reduceMotion;
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(option);
+      if (el.dataset.chart === "rfm-grid") {
+        chart.on("click", function (p) {
+          window.location = el.dataset.url + "?r_score=" + (p.value[1] + 1) + "&f_score=" + (p.value[0] + 1) + "&sort=-clv";
+        });
+      }
+      el.dataset.rendered = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
   function wireBulkSelect(root) {
     (root || document).querySelectorAll("[data-select-all]").forEach(function (box) {
       box.addEventListener("change", function () {
@@ -84,6 +157,6 @@
   document.addEventListener("DOMContentLoaded", function () { syncKindFields(); });
   document.addEventListener("htmx:afterSettle", function (e) { syncKindFields(e.target.parentNode || e.target); });
 
-  document.addEventListener("DOMContentLoaded", function () { renderCharts(); wireBulkSelect(); });
+  document.addEventListener("DOMContentLoaded", function () { renderCharts(); renderValueCharts(); wireBulkSelect(); });
   document.addEventListener("htmx:afterSettle", function (e) { renderCharts(e.target); wireBulkSelect(e.target); });
 })();

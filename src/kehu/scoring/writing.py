@@ -1,0 +1,130 @@
+"""Write a run's scores back in chunks of customers: COPY on PostgreSQL, executemany on SQLite.
+
+Each chunk is one short transaction (replace the chunk's score rows, append its history rows, copy
+changed tiers onto the customer, advance the run's progress), so readers and other writers wait
+at most a chunk, the UI sees progress, and a crash leaves every row consistent with one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from django.db import connection, transaction
+
+from kehu.customers.models import Customer
+from kehu.scoring.models import CustomerScore, ScoreHistory, ScoreRun
+
+CHUNK = 50_000
+SCORE_COLUMNS = [
+    # (column, kind) — kind: i int, f float (NaN → NULL), t text, s epoch seconds (<0 → NULL), m money
+    ("customer_id", "i"), ("run_id", "i"), ("purchases", "i"), ("frequency", "i"), ("recency", "f"),
+    ("age", "f"), ("monetary_value", "m"), ("total_spend", "m"), ("first_purchase_at", "s"),
+    ("last_purchase_at", "s"), ("r_score", "n"), ("f_score", "n"), ("m_score", "n"), ("rfm_code", "t"),
+    ("segment", "t"), ("clv", "m"), ("p_alive", "f"), ("expected_purchases", "f"), ("tier", "t"),
+    ("loyalty", "t"), ("behaviour", "f"), ("attitude", "f"),
+]
+HISTORY_COLUMNS = [("run_id", "i"), ("customer_id", "i"), ("tier", "t"), ("segment", "t"), ("clv", "f"),
+                   ("p_alive", "f")]
+
+
+def write_scores(run: ScoreRun, columns: dict[str, np.ndarray], *, update_tier: bool,
+                 on_chunk: Callable[[int], None] = lambda done: None) -> int:
+    """Replace the scores of every customer in ``columns`` (sorted by customer_id).
+
+    Returns how many customers' tier changed on the customer record.
+    """
+    ids = columns["customer_id"]
+    n = len(ids)
+    data = dict(columns)
+    data["run_id"] = np.full(n, run.pk, dtype=np.int64)
+    changed = 0
+    for start in range(0, n, CHUNK):
+        part = slice(start, min(start + CHUNK, n))
+        low, high = int(ids[part][0]), int(ids[part][-1])
+        with transaction.atomic():
+            # customers deleted since the run read them are skipped, not an IntegrityError
+            exists = np.array(Customer.objects.filter(id__gte=low, id__lte=high).values_list("id", flat=True),
+                              dtype=np.int64)
+            keep = np.isin(ids[part], exists)
+            chunk = {k: v[part][keep] for k, v in data.items()}
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {CustomerScore._meta.db_table} "  # noqa: S608
+                               "WHERE customer_id >= %s AND customer_id <= %s", [low, high])
+            _insert(CustomerScore._meta.db_table, SCORE_COLUMNS, chunk)
+            _insert(ScoreHistory._meta.db_table, HISTORY_COLUMNS, chunk)
+            if update_tier:
+                changed += _copy_tiers(low, high)
+            done = min(start + CHUNK, n)
+            ScoreRun.objects.filter(pk=run.pk).update(done=done)
+        on_chunk(done)
+    return changed
+
+
+def _copy_tiers(low: int, high: int) -> int:
+    customer, score = Customer._meta.db_table, CustomerScore._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {customer} SET tier = s.tier FROM {score} s "  # noqa: S608
+            f"WHERE s.customer_id = {customer}.id AND {customer}.id >= %s AND {customer}.id <= %s "
+            f"AND {customer}.tier <> s.tier", [low, high])
+        return cursor.rowcount
+
+
+def _python_values(values: np.ndarray, kind: str) -> list:
+    """Column values as DB-API parameters (None for missing)."""
+    if kind == "i":
+        return values.astype(np.int64).tolist()
+    if kind == "n":  # small ints where 0 means "no score"
+        return [v or None for v in values.astype(np.int64).tolist()]
+    if kind == "m":
+        return np.round(values.astype(float), 2).tolist()
+    if kind == "f":
+        out = values.astype(float)
+        return [None if v != v else v for v in out.tolist()]
+    if kind == "s":
+        text = _timestamps(values)
+        return [None if v < 0 else t for v, t in zip(values.tolist(), text, strict=True)]
+    return values.astype(str).tolist()
+
+
+def _timestamps(values: np.ndarray) -> list[str]:
+    return np.datetime_as_string(np.maximum(values, 0).astype("datetime64[s]"), unit="s").tolist()
+
+
+def _copy_text(values: np.ndarray, kind: str) -> list[str]:
+    if kind in ("i", "n"):
+        ints = values.astype(np.int64).tolist()
+        return ["\\N" if kind == "n" and v == 0 else str(v) for v in ints]
+    if kind == "m":
+        return list(map("{:.2f}".format, values.astype(float).tolist()))
+    if kind == "f":
+        return ["\\N" if v != v else repr(v) for v in values.astype(float).tolist()]
+    if kind == "s":
+        return ["\\N" if v < 0 else t + "Z" for v, t in zip(values.tolist(), _timestamps(values), strict=True)]
+    return values.astype(str).tolist()
+
+
+def _insert(table: str, spec: list[tuple[str, str]], chunk: dict[str, np.ndarray]) -> None:
+    names = [name for name, _kind in spec]
+    if not len(chunk["customer_id"]):
+        return
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        cols = [_copy_text(chunk[name], kind) for name, kind in spec]
+        payload = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
+        with connection.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                copy.write(payload)
+        return
+    cols = [_python_values(chunk[name], kind) for name, kind in spec]
+    # SQLite wants "YYYY-MM-DD HH:MM:SS" (Django's format), not ISO's "T"
+    for j, (_name, kind) in enumerate(spec):
+        if kind == "s":
+            cols[j] = [v.replace("T", " ") if v else v for v in cols[j]]
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608
+    raw = connection.connection.cursor()
+    try:
+        raw.executemany(sql, zip(*cols, strict=True))
+    finally:
+        raw.close()
