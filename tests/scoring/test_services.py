@@ -141,31 +141,32 @@ def test_a_failed_run_is_recorded_with_its_error(history, monkeypatch):
     assert services.active_run() is None
 
 
-@pytest.mark.django_db
-def test_the_background_worker_runs_a_queued_run(history, django_capture_on_commit_callbacks):
+# The worker commits and closes stale connections like it does in production: real transactions.
+@pytest.mark.django_db(transaction=True)
+def test_the_background_worker_runs_a_queued_run(history):
     from django_tasks_db.models import DBTaskResult
 
-    with django_capture_on_commit_callbacks(execute=True):
-        run = services.request_run(None, trigger=ScoreRun.Trigger.WEB)
-    assert DBTaskResult.objects.count() == 1
+    run = services.request_run(None, trigger=ScoreRun.Trigger.WEB)  # enqueued on commit
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["args"] == [run.pk]
     call_command("worker", "--once")
     run.refresh_from_db()
     assert run.status == ScoreRun.Status.DONE, run.error
     assert CustomerScore.objects.count() == Customer.objects.count()
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
-@pytest.mark.django_db
-def test_the_schedule(history, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_the_schedule(history):
     assert services.due_for_schedule()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("worker", "--once")  # queues the due run (enqueued on commit)
-    assert ScoreRun.objects.get().trigger == "schedule"
-    call_command("worker", "--once")  # executes it
-    assert ScoreRun.objects.filter(trigger="schedule", status="done").count() == 1
+    call_command("worker", "--once")  # queues the due run, then executes it
+    run = ScoreRun.objects.get()
+    assert run.trigger == "schedule" and run.status == "done", run.error
     assert not services.due_for_schedule()
-    services.save_settings(None, services.current_settings(), rescore_every_hours=0)
     ScoreRun.objects.update(created_at="2000-01-01T00:00:00Z")
-    assert not services.due_for_schedule()
+    assert services.due_for_schedule()  # the interval has passed
+    services.save_settings(None, services.current_settings(), rescore_every_hours=0)
+    assert not services.due_for_schedule()  # 0 = only on demand
 
 
 @pytest.mark.django_db

@@ -94,7 +94,8 @@ def _fit_rows(fit: dict | None) -> list[dict]:
     if not fit:
         return []
     errors = fit.get("standard_errors", {})
-    return [{"name": name, "value": value, "se": errors.get(name)} for name, value in fit["params"].items()]
+    names = fit.get("names") or list(fit["params"])  # jsonb (PostgreSQL) does not keep key order
+    return [{"name": name, "value": fit["params"][name], "se": errors.get(name)} for name in names]
 
 
 def settings_rows(values: dict) -> list[tuple[str, str]]:

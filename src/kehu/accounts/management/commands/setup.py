@@ -5,7 +5,7 @@ from kehu.customers.models import Customer
 
 
 class Command(BaseCommand):
-    help = "First-run setup: migrate, collect static files, create the admin, load demo data if empty."
+    help = "First-run setup: migrate, collect static files, create the admin, load and score demo data if empty."
 
     def add_arguments(self, parser):
         parser.add_argument("--demo-customers", type=int, default=3000)
@@ -17,3 +17,5 @@ class Command(BaseCommand):
         call_command("createadmin")
         if not no_demo and not Customer.objects.exists():
             call_command("demo", customers=demo_customers, seed=42)
+            # score the demo customers once, so tiers, segments and the value dashboard have data
+            call_command("score", no_progress=True)
