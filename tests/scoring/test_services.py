@@ -1,5 +1,7 @@
 """A scoring run end to end on the database: read in bulk, fit, write back, history, audit."""
 
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +14,8 @@ from kehu.privacy.models import AuditEntry
 from kehu.scoring import services
 from kehu.scoring.loading import read_inputs
 from kehu.scoring.models import CustomerScore, ScoreHistory, ScoreRun
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _run(actor=None, now=None):
@@ -37,6 +41,10 @@ def test_a_run_scores_every_customer_and_copies_the_tier(history, admin):
     assert not CustomerScore.objects.filter(purchases=0, p_alive__isnull=False).exists()
     top = CustomerScore.objects.order_by("-clv").first()
     assert top.tier == "A" and top.p_alive is not None
+    bought = Order.objects.filter(customer_id=top.customer_id).exclude(status__in=["cancelled", "refunded"])
+    assert top.first_purchase_at == bought.order_by("ordered_at").first().ordered_at  # UTC, to the second
+    assert top.last_purchase_at == bought.order_by("-ordered_at").first().ordered_at
+    assert top.purchases == len({o.ordered_at.astimezone(SHANGHAI).date() for o in bought})  # shop days
     assert AuditEntry.objects.filter(object_type="scoring.scorerun", object_id=str(run.pk),
                                      action="update").exists()
     assert set(run.fit["purchase"]["params"]) == {"r", "alpha", "a", "b"}

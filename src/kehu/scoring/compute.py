@@ -46,6 +46,7 @@ class Inputs:
     customer_created: np.ndarray  # int64
     now: int
     attitude: np.ndarray | None = None  # [0, 1] per customer, NaN where no survey answer
+    offset: int = 0  # seconds the wall clock is ahead of UTC (times above include it)
 
 
 @dataclass
@@ -132,6 +133,8 @@ def compute_scores(inputs: Inputs, config: Config, progress=lambda stage: None) 
         fit, predictions = _fit_and_predict(summary, config, unit_days)
         lap("fit_predict")
         _fill_buyers(cols, buyers_idx, summary, predictions, config)
+        for name in ("first_purchase_at", "last_purchase_at"):  # stored in UTC
+            cols[name][buyers_idx] -= inputs.offset
         lap("rfm")
     # customers with no purchase: "new" for a while after they were created, then "lost"
     no_purchase = cols["purchases"] == 0

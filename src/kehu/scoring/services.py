@@ -121,8 +121,9 @@ def execute_run(run_id: int, *, progress: Callable[[ScoreRun], None] = lambda ru
             run.done = done
             progress(run)
 
+        write_parts: dict[str, float] = {}
         changed = write_scores(run, result.columns, update_tier=run.settings.get("update_customer_tier", True),
-                               on_chunk=written)
+                               on_chunk=written, timings=write_parts)
         write_s = time.perf_counter() - t1
     except Exception as exc:
         logger.exception("scoring run %s failed", run.pk)
@@ -135,6 +136,7 @@ def execute_run(run_id: int, *, progress: Callable[[ScoreRun], None] = lambda ru
     run.status, run.stage, run.finished_at = ScoreRun.Status.DONE, "done", timezone.now()
     run.fit, run.diagnostics = result.fit, result.diagnostics
     run.timings = {"load": round(load_s, 3), **result.timings, "write": round(write_s, 3),
+                   **{f"write_{k}": v for k, v in write_parts.items()},
                    "total": round(time.perf_counter() - started, 3)}
     run.customers, run.buyers, run.transactions = len(inputs.customer_id), result.buyers, len(inputs.order_customer)
     run.done = run.total = run.customers
