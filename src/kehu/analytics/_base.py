@@ -402,3 +402,16 @@ class FittedMixin:
     def check_fitted(self):
         if not hasattr(self, "params_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit() first")
+
+
+def model_with_params(model, names, values):
+    """``model`` set up as if fitted with the given (positive) parameters, for ``from_params``."""
+    checked = [as_array(name, value)[0] for name, value in zip(names, values, strict=True)]
+    for name, value in zip(names, checked, strict=True):
+        if not value > 0:
+            raise ValueError(f"{name}: must be positive, got {value}")
+    model.params_ = dict(zip(names, map(float, checked), strict=True))
+    model.standard_errors_ = dict.fromkeys(names, float("nan"))
+    model.log_likelihood_ = float("nan")
+    model.n_customers_ = 0.0
+    return model

@@ -20,11 +20,11 @@ from ._base import (
     FittedMixin,
     _column_codes,
     _dot,
-    as_array,
     check_frequency_recency_T,
     check_weights,
     compress,
     fit_log_space,
+    model_with_params,
 )
 
 __all__ = ["BetaGeoModel"]
@@ -107,17 +107,7 @@ class BetaGeoModel(FittedMixin):
         >>> BetaGeoModel.from_params(r=0.24, alpha=4.4, a=0.79, b=2.4).params_["alpha"]
         4.4
         """
-        values = [as_array(name, value)[0] for name, value in zip(_NAMES, (r, alpha, a, b),
-                                                                   strict=True)]
-        for name, value in zip(_NAMES, values, strict=True):
-            if not value > 0:
-                raise ValueError(f"{name}: must be positive, got {value}")
-        model = cls()
-        model.params_ = dict(zip(_NAMES, map(float, values), strict=True))
-        model.standard_errors_ = dict.fromkeys(_NAMES, float("nan"))
-        model.log_likelihood_ = float("nan")
-        model.n_customers_ = 0.0
-        return model
+        return model_with_params(cls(), _NAMES, (r, alpha, a, b))
 
     def fit(self, frequency, recency, T, weights=None) -> BetaGeoModel:
         """Fit by maximum likelihood.

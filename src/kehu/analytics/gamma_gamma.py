@@ -23,6 +23,7 @@ from ._base import (
     as_array,
     check_weights,
     compress,
+    model_with_params,
 )
 from ._base import fit_log_space as _fit_log_space
 
@@ -87,17 +88,7 @@ class GammaGammaModel(FittedMixin):
         >>> GammaGammaModel.from_params(p=6.25, q=3.74, gamma=15.44).params_["q"]
         3.74
         """
-        values = [as_array(name, value)[0] for name, value in zip(_NAMES, (p, q, gamma),
-                                                                   strict=True)]
-        for name, value in zip(_NAMES, values, strict=True):
-            if not value > 0:
-                raise ValueError(f"{name}: must be positive, got {value}")
-        model = cls()
-        model.params_ = dict(zip(_NAMES, map(float, values), strict=True))
-        model.standard_errors_ = dict.fromkeys(_NAMES, float("nan"))
-        model.log_likelihood_ = float("nan")
-        model.n_customers_ = 0.0
-        return model
+        return model_with_params(cls(), _NAMES, (p, q, gamma))
 
     def fit(self, frequency, monetary_value, weights=None) -> GammaGammaModel:
         """Fit by maximum likelihood on the customers with at least one repeat purchase.
