@@ -133,3 +133,32 @@ def test_api_exposes_filters_and_orders_by_value(scored, admin, api):
                for r in at_risk.data["results"])
     assert {"tier", "segment", "clv", "p_alive", "expected_purchases", "scored_at"} <= set(values and
                                                                                           response.data["results"][0]["value"])
+
+
+@pytest.mark.django_db
+def test_admin_edits_the_model_settings_with_an_audit_entry(admin):
+    from kehu.privacy.models import AuditEntry
+
+    obj = services.current_settings()
+    client = _client(admin)
+    url = reverse("admin:scoring_scoringsettings_change", args=[obj.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data.update(margin_rate="0.4", horizon_months="24", updated_by="")
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not None and v is not False}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    obj.refresh_from_db()
+    assert (obj.margin_rate, obj.horizon_months, obj.updated_by) == (0.4, 24, admin)
+    entry = AuditEntry.objects.get(object_type="scoring.scoringsettings")
+    assert entry.changes == {"margin_rate": [0.3, 0.4], "horizon_months": [12, 24]}
+
+
+@pytest.mark.django_db
+def test_only_admins_change_the_model_settings(make_user):
+    obj = services.current_settings()
+    url = reverse("admin:scoring_scoringsettings_change", args=[obj.pk])
+    for role in ("manager", "sales", "marketing"):
+        assert _client(make_user(role)).post(url, {"margin_rate": "0.9"}).status_code in (302, 403)
+    obj.refresh_from_db()
+    assert obj.margin_rate == 0.3

@@ -32,7 +32,9 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
         return redirect("admin:scoring_scoringsettings_change", 1)
 
     def save_model(self, request, obj, form, change):
-        services.save_settings(request.user, obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+        # ``obj`` already carries the form's values; the service diffs against the stored row
+        stored = ScoringSettings.objects.get(pk=obj.pk)
+        services.save_settings(request.user, stored, **{name: form.cleaned_data[name] for name in form.changed_data})
 
 
 @admin.register(ScoreRun)

@@ -130,7 +130,8 @@ def value_card(customer) -> dict:
     loyalty = LOYALTY.get(score.loyalty)
     context.update(
         segment_label=segment[0] if segment else score.segment, segment_advice=segment[1] if segment else "",
-        tier_method=TIER_METHODS.get(score.tier, ""), alive=alive_sentence(score.p_alive),
+        tier_method=TIER_METHODS.get(score.tier, ""), tier_label=TIER_LABELS.get(score.tier, score.tier),
+        alive=alive_sentence(score.p_alive),
         loyalty_label=loyalty[0] if loyalty else "", loyalty_advice=loyalty[1] if loyalty else "",
         clv=format_money(score.clv), monetary=format_money(score.monetary_value),
         horizon=score.run.settings.get("horizon_months", 12),
