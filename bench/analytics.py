@@ -114,8 +114,18 @@ def step(library: str, name: str, directory: str) -> dict:
                 cls = BetaGeoFitter if name == "bgnbd" else ParetoNBDFitter
                 model = cls().fit(pd.Series(x), pd.Series(t_x), pd.Series(big_t))
             elapsed, result = time.perf_counter() - started, model.params_.to_dict()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB on Linux
+    peak = _peak_mib()
     return {"seconds": elapsed, "peak_mib": peak, "result": {k: float(v) for k, v in result.items()}}
+
+
+def _peak_mib() -> float:
+    """This process's peak resident memory. VmHWM, not getrusage's ru_maxrss: the latter keeps the
+    parent's high-water mark across fork + exec, so every child would report the parent's peak."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(library, name, directory, timeout):

@@ -58,7 +58,7 @@ def test_no_orders_at_all():
 def test_loyalty_uses_the_attitude_when_surveys_exist():
     orders = [(1, NOW - d * DAY, 50.0) for d in (300, 250, 200, 150, 100, 50, 5)] + [(2, NOW - 300 * DAY, 50.0)]
     customers = [(1, NOW - 400 * DAY), (2, NOW - 400 * DAY)]
-    unknown = compute_scores(_inputs(orders, customers), Config()).columns["loyalty"]
-    assert unknown.tolist() == ["unknown", "unknown"]
+    unknown = compute_scores(_inputs(orders, customers + [(3, NOW - 400 * DAY)]), Config()).columns["loyalty"]
+    assert unknown.tolist() == ["unknown", "unknown", "unknown"]  # no survey: attitude unknown for all
     known = compute_scores(_inputs(orders, customers, attitude=np.array([0.9, 0.9])), Config()).columns["loyalty"]
     assert known.tolist() == ["true", "latent"]

@@ -145,7 +145,6 @@ def compute_scores(inputs: Inputs, config: Config, progress=lambda stage: None) 
     attitude = np.full(n, np.nan) if inputs.attitude is None else np.asarray(inputs.attitude)[order]
     cols["attitude"] = attitude
     cols["loyalty"] = np.asarray(loyalty_class(cols["behaviour"], attitude)).astype(object)
-    cols["loyalty"][no_purchase] = "none" if inputs.attitude is None else cols["loyalty"][no_purchase]
     lap("tiers_loyalty")
     cols["customer_id"] = customer_id
     diagnostics = {}
