@@ -33,6 +33,25 @@ def _to_text(values: np.ndarray) -> list[str]:
     return values.astype(str).tolist()
 
 
+def insert_rows(table: str, names: list[str], rows) -> None:
+    """SQLite: ``executemany`` on the raw DB-API cursor (no per-row Django wrapping)."""
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608
+    connection.ensure_connection()
+    raw = connection.connection.cursor()
+    try:
+        raw.executemany(sql, rows)
+    finally:
+        raw.close()
+
+
+def copy_in(table: str, names: list[str], payload: str | bytes) -> None:
+    """PostgreSQL: ``COPY … FROM STDIN`` of a text-format payload (tab-separated, ``\\N`` = NULL)."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+            copy.write(payload)
+
+
 class BulkWriter:
     def __init__(self):
         self.pg = connection.vendor == "postgresql"
@@ -62,11 +81,7 @@ class BulkWriter:
                 cols.append(values.astype(np.int64).tolist())
             else:
                 cols.append(values.tolist())
-        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608
-        connection.ensure_connection()
-        raw = connection.connection.cursor()
-        raw.executemany(sql, zip(*cols, strict=True))
-        raw.close()
+        insert_rows(table, names, zip(*cols, strict=True))
 
     def _copy(self, table, names, columns):
         cols = []
@@ -79,11 +94,7 @@ class BulkWriter:
             else:
                 cols.append(_to_text(values))
         # Generated text never holds tabs, newlines or backslashes, so the text format needs no escaping.
-        payload = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
-        connection.ensure_connection()
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                copy.write(payload)
+        copy_in(table, names, "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n")
 
     def reset_sequences(self, tables: list[str]) -> None:
         if not self.pg:

@@ -97,15 +97,7 @@ def _finite(value):
 
 def compute_scores(inputs: Inputs, config: Config, progress=lambda stage: None) -> Result:
     """Score every customer in ``inputs.customer_id``; see docs/analytics.md for the definitions."""
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name):
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-
+    lap = Laps()
     order = np.argsort(inputs.customer_id, kind="stable")
     customer_id = inputs.customer_id[order]
     created = inputs.customer_created[order]
@@ -152,7 +144,7 @@ def compute_scores(inputs: Inputs, config: Config, progress=lambda stage: None) 
         progress("checking fit")
         diagnostics = _diagnostics(inputs, config, cols, fit)
         lap("diagnostics")
-    return Result(columns=cols, fit=fit, diagnostics=diagnostics, timings=timings, buyers=len(buyers_idx))
+    return Result(columns=cols, fit=fit, diagnostics=diagnostics, timings=lap.times, buyers=len(buyers_idx))
 
 
 def _empty_columns(n: int) -> dict[str, np.ndarray]:
@@ -237,7 +229,8 @@ def _fill_buyers(cols, idx, summary, predictions, config):
 
 def _diagnostics(inputs: Inputs, config: Config, cols, fit) -> dict:
     """Holdout check: refit on the calibration period, compare with what happened after it."""
-    out: dict = {"histograms": _histograms(cols)}
+    buyers = cols["purchases"] > 0
+    out: dict = {"histograms": value_histograms(cols["clv"][buyers], cols["p_alive"][buyers])}
     if "purchase" not in fit:
         return out
     unit = UNIT_DAYS[config.time_unit] * DAY
@@ -301,18 +294,31 @@ class _Rescaled:
         return self.model.expected_purchases_new_customer(np.asarray(t, dtype=float) * self.factor)
 
 
-def _histograms(cols) -> dict:
-    buyers = cols["purchases"] > 0
-    clv = cols["clv"][buyers]
-    p_alive = cols["p_alive"][buyers]
-    p_alive = p_alive[np.isfinite(p_alive)]
+def value_histograms(clv: np.ndarray, p_alive: np.ndarray) -> dict:
+    """CLV (20 bins up to the 99th percentile, the tail in the last) and P(alive) (10 bins) of
+    customers with purchases: the dashboard's two distributions."""
     out = {}
     if len(clv):
         top = float(np.quantile(clv, 0.99)) or 1.0
         edges = np.linspace(0, top, 21)
         counts, _ = np.histogram(np.minimum(clv, top), bins=edges)
         out["clv"] = {"edges": np.round(edges, 2).tolist(), "counts": counts.tolist()}
+    p_alive = p_alive[np.isfinite(p_alive)]
     if len(p_alive):
         counts, edges = np.histogram(p_alive, bins=np.linspace(0, 1, 11))
         out["p_alive"] = {"edges": np.round(edges, 2).tolist(), "counts": counts.tolist()}
     return out
+
+
+class Laps:
+    """Named wall-clock laps, ``{"summary": 1.21, …}``: each call adds the time since the previous
+    one to its name (for the timings a run records)."""
+
+    def __init__(self, into: dict | None = None):
+        self.times = {} if into is None else into
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = round(self.times.get(name, 0) + now - self.last, 3)
+        self.last = now

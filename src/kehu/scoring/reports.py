@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kehu.customers.access import customer_scope_for, sees_all_customers
 from kehu.customers.models import Customer
+from kehu.scoring.compute import value_histograms
 from kehu.scoring.models import CustomerScore, ScoreHistory, ScoringSettings
 from kehu.scoring.presentation import LOYALTY, SEGMENTS, TIER_METHODS, alive_sentence
 from kehu.web.money import format_money
@@ -23,35 +24,32 @@ def _scores_for(user):
 
 def dashboard_data(user, run) -> dict:
     scores = _scores_for(user)
-    tiers = {row["tier"]: row for row in scores.values("tier").annotate(
-        customers=Count("pk"), clv=Sum("clv"), revenue=Sum("total_spend")).order_by()}
-    total_customers = sum(r["customers"] for r in tiers.values()) or 0
-    total_clv = float(sum((r["clv"] or 0) for r in tiers.values()))
+    # one scan: at most 4 tiers × 11 segments × 25 R/F cells groups, folded three ways below
+    groups = list(scores.values("tier", "segment", "r_score", "f_score").annotate(
+        customers=Count("pk"), clv=Sum("clv"), revenue=Sum("total_spend")).order_by())
+    tiers, segments_by_key, cells = _fold(groups, "tier"), _fold(groups, "segment"), _fold(
+        [g for g in groups if g["r_score"] is not None], "r_score", "f_score")
+    total_customers = sum(r["customers"] for r in tiers.values())
+    total_clv = sum(r["clv"] for r in tiers.values())
     pyramid = []
     for tier in TIERS:
-        row = tiers.get(tier, {"customers": 0, "clv": 0, "revenue": 0})
-        clv = float(row["clv"] or 0)
+        row = tiers.get(tier, {"customers": 0, "clv": 0.0})
         pyramid.append({
             "tier": tier, "label": str(TIER_LABELS[tier]), "method": str(TIER_METHODS[tier]),
-            "customers": row["customers"], "clv": clv, "clv_display": format_money(clv),
+            "customers": row["customers"], "clv": row["clv"], "clv_display": format_money(row["clv"]),
             "customer_share": round(100 * row["customers"] / total_customers, 1) if total_customers else 0,
-            "value_share": round(100 * clv / total_clv, 1) if total_clv else 0,
+            "value_share": round(100 * row["clv"] / total_clv, 1) if total_clv else 0,
         })
     bins = int(run.settings.get("rfm_bins", 5))
-    cells = scores.filter(r_score__isnull=False).values("r_score", "f_score").annotate(
-        customers=Count("pk"), revenue=Sum("total_spend")).order_by()
-    grid = [{"r": c["r_score"], "f": c["f_score"], "customers": c["customers"],
-             "revenue": float(c["revenue"] or 0)} for c in cells]
-    segments = []
-    seg_rows = {r["segment"]: r for r in scores.values("segment").annotate(
-        customers=Count("pk"), revenue=Sum("total_spend"), clv=Sum("clv")).order_by()}
-    for key, (label, advice) in SEGMENTS.items():
-        row = seg_rows.get(key)
-        if row:
-            segments.append({"key": key, "label": str(label), "advice": str(advice),
-                             "customers": row["customers"], "revenue": format_money(row["revenue"] or 0),
-                             "clv": format_money(row["clv"] or 0)})
-    histograms = run.diagnostics.get("histograms", {}) if sees_all_customers(user) else _histograms(scores)
+    grid = [{"r": r, "f": f, "customers": c["customers"], "revenue": c["revenue"]}
+            for (r, f), c in sorted(cells.items())]
+    segments = [{"key": key, "label": str(label), "advice": str(advice),
+                 "customers": segments_by_key[key]["customers"],
+                 "revenue": format_money(segments_by_key[key]["revenue"]),
+                 "clv": format_money(segments_by_key[key]["clv"])}
+                for key, (label, advice) in SEGMENTS.items() if key in segments_by_key]
+    histograms = (run.diagnostics.get("histograms", {}) if sees_all_customers(user)
+                  else _histograms(scores))
     return {
         "pyramid": pyramid, "grid": grid, "bins": list(range(1, bins + 1)), "segments": segments,
         "histograms": histograms, "tracking": run.diagnostics.get("tracking"),
@@ -66,18 +64,24 @@ def dashboard_data(user, run) -> dict:
     }
 
 
+def _fold(groups: list[dict], *keys: str) -> dict:
+    """Sum customers, CLV and revenue of the grouped rows by ``keys`` (one key → its value)."""
+    out: dict = {}
+    for g in groups:
+        key = g[keys[0]] if len(keys) == 1 else tuple(g[k] for k in keys)
+        row = out.setdefault(key, {"customers": 0, "clv": 0.0, "revenue": 0.0})
+        row["customers"] += g["customers"]
+        row["clv"] += float(g["clv"] or 0)
+        row["revenue"] += float(g["revenue"] or 0)
+    return out
+
+
 def _histograms(scores) -> dict:
+    """The two distributions for a user who sees only some customers (computed on their rows)."""
     rows = np.array(list(scores.filter(purchases__gt=0).values_list("clv", "p_alive")), dtype=float)
     if not len(rows):
         return {}
-    clv, p_alive = rows[:, 0], rows[:, 1]
-    top = float(np.quantile(clv, 0.99)) or 1.0
-    edges = np.linspace(0, top, 21)
-    clv_counts, _unused = np.histogram(np.minimum(clv, top), bins=edges)
-    alive = p_alive[np.isfinite(p_alive)]
-    alive_counts, alive_edges = np.histogram(alive, bins=np.linspace(0, 1, 11))
-    return {"clv": {"edges": np.round(edges, 2).tolist(), "counts": clv_counts.tolist()},
-            "p_alive": {"edges": np.round(alive_edges, 2).tolist(), "counts": alive_counts.tolist()}}
+    return value_histograms(rows[:, 0], rows[:, 1])
 
 
 def _holdout_rows(holdout: dict | None) -> list[tuple]:

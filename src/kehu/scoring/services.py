@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 ACTIVE = (ScoreRun.Status.QUEUED, ScoreRun.Status.RUNNING)
 # a run that has not moved for this long is taken as crashed (worker killed), not as running
 STALE_AFTER = timedelta(hours=2)
-SETTINGS_FIELDS = ["purchase_model", "time_unit", "horizon_months", "monthly_discount_rate", "margin_rate",
-                   "expected_purchases_days", "tier_by", "rfm_bins", "holdout_days"]
+# what a run copies from ScoringSettings: exactly what the calculation reads (compute.Config)
+SETTINGS_FIELDS = [name for name in Config.__dataclass_fields__ if name != "cutoffs"]
 
 
 class RunAlreadyActive(Exception):
@@ -93,10 +93,8 @@ def execute_run(run_id: int, *, progress: Callable[[ScoreRun], None] = lambda ru
         return run
     now = now or timezone.now()
     settings_obj = current_settings()
-    if not run.settings:
-        run.settings = settings_snapshot(settings_obj)
     run.status, run.started_at, run.observation_end = ScoreRun.Status.RUNNING, timezone.now(), now
-    run.save(update_fields=["status", "started_at", "observation_end", "settings"])
+    run.save(update_fields=["status", "started_at", "observation_end"])
     started = time.perf_counter()
 
     def stage(name: str, done: int | None = None, total: int | None = None):

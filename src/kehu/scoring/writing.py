@@ -14,6 +14,8 @@ import polars as pl
 from django.db import connection, transaction
 
 from kehu.customers.models import Customer
+from kehu.demo.writer import copy_in, insert_rows
+from kehu.scoring.compute import Laps
 from kehu.scoring.models import CustomerScore, ScoreHistory, ScoreRun
 
 CHUNK = 50_000
@@ -25,6 +27,8 @@ SCORE_COLUMNS = [
     ("segment", "t"), ("clv", "m"), ("p_alive", "f"), ("expected_purchases", "f"), ("tier", "t"),
     ("loyalty", "t"), ("behaviour", "f"), ("attitude", "f"),
 ]
+# Django's text form of a UTC datetime on SQLite; PostgreSQL reads it as UTC (the connection's zone)
+DJANGO_DATETIME = "%Y-%m-%d %H:%M:%S"
 HISTORY_COLUMNS = [("run_id", "i"), ("customer_id", "i"), ("tier", "t"), ("segment", "t"), ("clv", "f"),
                    ("p_alive", "f")]
 
@@ -40,8 +44,7 @@ def write_scores(run: ScoreRun, columns: dict[str, np.ndarray], *, update_tier: 
     data = dict(columns)
     data["run_id"] = np.full(n, run.pk, dtype=np.int64)
     changed = 0
-    spent = timings if timings is not None else {}
-    clock = _Clock(spent)
+    clock = Laps(timings)
     if connection.vendor == "sqlite":
         # Replacing a million rows touches every index B-tree at random; SQLite's default 2 MB
         # page cache makes that disk-bound. 256 MB for this (worker or CLI) connection.
@@ -73,20 +76,6 @@ def write_scores(run: ScoreRun, columns: dict[str, np.ndarray], *, update_tier: 
     return changed
 
 
-class _Clock:
-    """Adds the seconds since the previous call to ``spent[name]`` (for the run's timings)."""
-
-    def __init__(self, spent: dict):
-        import time
-
-        self.spent, self.now, self.last = spent, time.perf_counter, time.perf_counter()
-
-    def __call__(self, name: str) -> None:
-        now = self.now()
-        self.spent[name] = round(self.spent.get(name, 0) + now - self.last, 3)
-        self.last = now
-
-
 def _copy_tiers(low: int, high: int) -> int:
     customer, score = Customer._meta.db_table, CustomerScore._meta.db_table
     with connection.cursor() as cursor:
@@ -97,29 +86,8 @@ def _copy_tiers(low: int, high: int) -> int:
         return cursor.rowcount
 
 
-def _python_values(values: np.ndarray, kind: str) -> list:
-    """Column values as DB-API parameters (None for missing)."""
-    if kind == "i":
-        return values.astype(np.int64).tolist()
-    if kind == "n":  # small ints where 0 means "no score"
-        return [v or None for v in values.astype(np.int64).tolist()]
-    if kind == "m":
-        return np.round(values.astype(float), 2).tolist()
-    if kind == "f":
-        out = values.astype(float)
-        return [None if v != v else v for v in out.tolist()]
-    if kind == "s":
-        text = _timestamps(values)
-        return [None if v < 0 else t for v, t in zip(values.tolist(), text, strict=True)]
-    return values.astype(str).tolist()
-
-
-def _timestamps(values: np.ndarray) -> list[str]:
-    return np.datetime_as_string(np.maximum(values, 0).astype("datetime64[s]"), unit="s").tolist()
-
-
-def _copy_payload(spec, chunk) -> bytes:
-    """COPY's text format for a chunk, written by polars (Rust) instead of a Python loop per value."""
+def _frame(spec, chunk) -> pl.DataFrame:
+    """The chunk as typed columns with NULLs where a value is missing (see SCORE_COLUMNS' kinds)."""
     series = []
     for name, kind in spec:
         values = chunk[name]
@@ -131,36 +99,23 @@ def _copy_payload(spec, chunk) -> bytes:
             s = pl.Series(name, np.round(values.astype(float), 2))
         elif kind == "f":
             s = pl.Series(name, values.astype(float)).fill_nan(None)
-        elif kind == "s":  # epoch seconds, UTC; the connection's time zone is UTC (Django sets it)
+        elif kind == "s":  # epoch seconds in UTC, as Django stores (and reads) them on both backends
             seconds = pl.Series(name, values.astype(np.int64)).scatter(np.flatnonzero(values < 0), None)
-            s = pl.from_epoch(seconds, time_unit="s")
+            s = pl.from_epoch(seconds, time_unit="s").dt.to_string(DJANGO_DATETIME)
         else:
             s = pl.Series(name, values.astype(str))
         series.append(s)
-    frame = pl.DataFrame(series)
-    return frame.write_csv(separator="\t", include_header=False, null_value="\\N", quote_style="never",
-                           datetime_format="%Y-%m-%d %H:%M:%S").encode()
+    return pl.DataFrame(series)
 
 
 def _insert(table: str, spec: list[tuple[str, str]], chunk: dict[str, np.ndarray]) -> None:
-    names = [name for name, _kind in spec]
+    """Append the chunk's rows; the text/rows are produced by polars, not a Python loop per value."""
     if not len(chunk["customer_id"]):
         return
-    connection.ensure_connection()
+    names = [name for name, _kind in spec]
+    frame = _frame(spec, chunk)
     if connection.vendor == "postgresql":
-        payload = _copy_payload(spec, chunk)
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                copy.write(payload)
-        return
-    cols = [_python_values(chunk[name], kind) for name, kind in spec]
-    # SQLite wants "YYYY-MM-DD HH:MM:SS" (Django's format), not ISO's "T"
-    for j, (_name, kind) in enumerate(spec):
-        if kind == "s":
-            cols[j] = [v.replace("T", " ") if v else v for v in cols[j]]
-    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608
-    raw = connection.connection.cursor()
-    try:
-        raw.executemany(sql, zip(*cols, strict=True))
-    finally:
-        raw.close()
+        copy_in(table, names, frame.write_csv(separator="\t", include_header=False, null_value="\\N",
+                                              quote_style="never"))
+    else:
+        insert_rows(table, names, frame.iter_rows())
