@@ -18,13 +18,17 @@ class NotFittedError(RuntimeError):
     """A fitted value or a prediction was asked of a model before ``fit()``."""
 
 
-def as_array(name: str, values, *, dtype=float) -> np.ndarray:
+def as_array(name: str, values, *, dtype=float, allow_nan: bool = False) -> np.ndarray:
     """A 1-D numpy array from a list, numpy array, pandas Series or polars Series.
 
     Raises ``ValueError`` naming ``name`` for NaN/inf, non-numeric or multi-dimensional input.
+    ``allow_nan=True`` keeps NaN (and pandas/polars nulls, as NaN) for "no answer"; inf still fails.
     """
     if hasattr(values, "to_numpy"):  # pandas / polars Series
-        values = values.to_numpy()
+        try:  # pandas nullable columns hold pd.NA, which numpy cannot turn into a float by itself
+            values = values.to_numpy(dtype=float, na_value=np.nan) if allow_nan else values.to_numpy()
+        except TypeError:  # polars: nulls already come out as NaN
+            values = values.to_numpy()
     try:
         array = np.asarray(values, dtype=dtype)
     except (TypeError, ValueError):
@@ -33,9 +37,11 @@ def as_array(name: str, values, *, dtype=float) -> np.ndarray:
         array = array.reshape(1)
     if array.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D array, got shape {array.shape}")
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        bad = int(np.flatnonzero(~np.isfinite(array))[0])
-        raise ValueError(f"{name}: NaN or infinite value at position {bad}")
+    if array.dtype.kind == "f":
+        bad = np.isinf(array) if allow_nan else ~np.isfinite(array)
+        if bad.any():
+            what = "infinite value" if allow_nan else "NaN or infinite value"
+            raise ValueError(f"{name}: {what} at position {int(np.flatnonzero(bad)[0])}")
     return array
 
 

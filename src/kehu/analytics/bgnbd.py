@@ -116,7 +116,7 @@ class BetaGeoModel(FittedMixin):
         ----------
         frequency, recency, T : array-like
             One value per customer (or per group of identical customers, see ``weights``):
-            repeat purchases x ≥ 0 (whole numbers), recency 0 ≤ t_x ≤ T (0 when x = 0), age T > 0.
+            repeat purchases x ≥ 0 (whole numbers), recency 0 ≤ t_x ≤ T (0 when x = 0), age T ≥ 0.
             Lists, numpy arrays, pandas or polars Series.
         weights : array-like, optional
             How many customers each row stands for (default 1 each).

@@ -53,24 +53,7 @@ _UNKNOWN = list(LOYALTY_CLASSES).index("unknown")
 
 def _with_gaps(name: str, values) -> np.ndarray:
     """A 1-D float array in which NaN (or a pandas/polars null) means "no answer"."""
-    if hasattr(values, "to_numpy"):
-        # pandas nullable columns hold pd.NA, which numpy cannot turn into a float by itself
-        try:
-            values = values.to_numpy(dtype=float, na_value=np.nan)
-        except TypeError:  # polars: nulls already come out as NaN
-            values = values.to_numpy()
-    try:
-        a = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected numbers") from None
-    if a.ndim == 0:
-        a = a.reshape(1)
-    if a.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D array, got shape {a.shape}")
-    if np.isinf(a).any():
-        i = int(np.flatnonzero(np.isinf(a))[0])
-        raise ValueError(f"{name}: infinite value at position {i}")
-    return a
+    return as_array(name, values, allow_nan=True)
 
 
 def _check_range(name: str, a: np.ndarray, lo: float, hi: float) -> None:
