@@ -17,35 +17,17 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
-  function renderCharts(root) {
-    if (typeof echarts === "undefined") return;
-    (root || document).querySelectorAll("[data-chart=monthly-spend]").forEach(function (el) {
-      if (el.dataset.rendered) return;
-      var source = document.getElementById(el.dataset.source);
-      if (!source) return;
-      var rows = JSON.parse(source.textContent);
-      var chart = echarts.init(el, null, { renderer: "svg" });
-      var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-      chart.setOption({
-        // The container is role=img, named by the card heading and described by a server-rendered,
-        // translated list of the same numbers; ECharts' own English-only aria-label would be ignored.
-        aria: { enabled: false },
-        animation: !reduceMotion,
-        grid: { left: 60, right: 20, top: 20, bottom: 40 },
-        tooltip: { trigger: "axis" },
+  // Charts: one builder per data-chart kind, fed from a JSON island (data-source, or the value
+  // dashboard's "value-charts"); renderCharts does the common part for all of them.
+  var TIER_COLORS = { A: "#7a4b00", B: "#1f5fa8", C: "#2e7d32", D: "#6b6b6b" };
+  var CHARTS = {
+    "monthly-spend": function (rows, el) {
+      return { grid: { left: 60, right: 20, top: 20, bottom: 40 }, tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: rows.map(function (r) { return r.month; }) },
         yAxis: { type: "value" },
         series: [{ type: "bar", name: el.dataset.label, data: rows.map(function (r) { return r.total; }),
-                   itemStyle: { color: "#1f5fa8" } }],
-      });
-      el.dataset.rendered = "1";
-      window.addEventListener("resize", function () { chart.resize(); });
-    });
-  }
-
-  // The customer value dashboard: one JSON island (value-charts), one renderer per chart kind.
-  var TIER_COLORS = { A: "#7a4b00", B: "#1f5fa8", C: "#2e7d32", D: "#6b6b6b" };
-  var VALUE_CHARTS = {
+                   itemStyle: { color: "#1f5fa8" } }] };
+    },
     pyramid: function (data) {
       return { tooltip: { trigger: "item" },
         series: [{ type: "funnel", sort: "ascending", gap: 2, minSize: "20%", left: "10%", width: "80%",
@@ -91,18 +73,18 @@
             lineStyle: { type: "dashed" }, itemStyle: { color: "#b3261e" } }] };
     },
   };
-  function renderValueCharts(root) {
+  function renderCharts(root) {
     if (typeof echarts === "undefined") return;
-    var source = document.getElementById("value-charts");
-    if (!source) return;
-    var data = JSON.parse(source.textContent);
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
-      var build = VALUE_CHARTS[el.dataset.chart];
-      if (!build || el.dataset.rendered) return;
-      var option = build(data, el);
+      var build = CHARTS[el.dataset.chart];
+      var source = document.getElementById(el.dataset.source || "value-charts");
+      if (!build || !source || el.dataset.rendered) return;
+      var option = build(JSON.parse(source.textContent), el);
       if (!option) { el.hidden = true; return; }
-      option.aria = { enabled: false };  // described by the translated tables next to each chart
+      // The container is role=img, named by its heading and described by a server-rendered,
+      // translated table or list of the same numbers; ECharts' own English-only aria-label is off.
+      option.aria = { enabled: false };
       option.animation = !reduceMotion;
       var chart = echarts.init(el, null, { renderer: "svg" });
       chart.setOption(option);
@@ -157,6 +139,6 @@
   document.addEventListener("DOMContentLoaded", function () { syncKindFields(); });
   document.addEventListener("htmx:afterSettle", function (e) { syncKindFields(e.target.parentNode || e.target); });
 
-  document.addEventListener("DOMContentLoaded", function () { renderCharts(); renderValueCharts(); wireBulkSelect(); });
+  document.addEventListener("DOMContentLoaded", function () { renderCharts(); wireBulkSelect(); });
   document.addEventListener("htmx:afterSettle", function (e) { renderCharts(e.target); wireBulkSelect(e.target); });
 })();
