@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from kehu.privacy.admin import ReadOnlyAdmin
-from kehu.scoring import services
 from kehu.scoring.models import ScoreRun, ScoringSettings
 
 
@@ -28,10 +27,14 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         from django.shortcuts import redirect
 
+        from kehu.scoring import services  # not at import: it loads the numeric stack (0.4 s)
+
         services.current_settings()
         return redirect("admin:scoring_scoringsettings_change", 1)
 
     def save_model(self, request, obj, form, change):
+        from kehu.scoring import services
+
         # ``obj`` already carries the form's values; the service diffs against the stored row
         stored = ScoringSettings.objects.get(pk=obj.pk)
         services.save_settings(request.user, stored, **{name: form.cleaned_data[name] for name in form.changed_data})
