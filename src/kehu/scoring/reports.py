@@ -36,7 +36,7 @@ def dashboard_data(user, run) -> dict:
         row = tiers.get(tier, {"customers": 0, "clv": 0.0})
         pyramid.append({
             "tier": tier, "label": str(TIER_LABELS[tier]), "method": str(TIER_METHODS[tier]),
-            "customers": row["customers"], "clv": row["clv"], "clv_display": format_money(row["clv"]),
+            "customers": row["customers"], "clv": row["clv"],
             "customer_share": round(100 * row["customers"] / total_customers, 1) if total_customers else 0,
             "value_share": round(100 * row["clv"] / total_clv, 1) if total_clv else 0,
         })
@@ -51,16 +51,14 @@ def dashboard_data(user, run) -> dict:
     histograms = (run.diagnostics.get("histograms", {}) if sees_all_customers(user)
                   else _histograms(scores))
     return {
-        "pyramid": pyramid, "grid": grid, "bins": list(range(1, bins + 1)), "segments": segments,
+        "pyramid": pyramid, "grid": grid, "segments": segments,
         "histograms": histograms, "tracking": run.diagnostics.get("tracking"),
         "holdout": run.diagnostics.get("holdout"), "holdout_error": run.diagnostics.get("holdout_error"),
         "fit_rows": _fit_rows(run.fit.get("purchase")), "spend_rows": _fit_rows(run.fit.get("spend")),
         "holdout_rows": _holdout_rows(run.diagnostics.get("holdout")),
         "fit": run.fit, "settings_rows": settings_rows(run.settings), "total_customers": total_customers,
-        "total_clv": format_money(total_clv),
         "charts": {"pyramid": pyramid, "grid": grid, "bins": bins, "histograms": histograms,
-                   "tracking": run.diagnostics.get("tracking"),
-                   "holdout": (run.diagnostics.get("holdout") or {}).get("by_frequency")},
+                   "tracking": run.diagnostics.get("tracking")},
     }
 
 
