@@ -79,3 +79,12 @@ def history(db):
 
     build_demo(customers=400, seed=7, chunk_size=400, progress=lambda line: None)
     return datetime.fromtimestamp(END, tz=UTC)
+
+
+@pytest.fixture
+def scored(history):
+    """The demo history scored once (a finished scoring run, observed at the history's end)."""
+    from kehu.scoring import services
+
+    run = services.request_run(None, enqueue=False)
+    return services.execute_run(run.pk, now=history)

@@ -3,7 +3,6 @@
 import pytest
 from playwright.sync_api import expect
 
-from kehu.scoring import services
 from kehu.scoring.models import CustomerScore
 from tests.e2e.helpers import assert_accessible, horizontal_overflow, login
 
@@ -11,15 +10,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def scored(live_server, history, make_user):
-    """The 400-customer demo history, scored once, and a marketer who sees every customer."""
-    run = services.request_run(None, enqueue=False)
-    services.execute_run(run.pk, now=history)
+def marketer(live_server, scored, make_user):
+    """The scored 400-customer demo history, and a marketer who sees every customer."""
     return make_user("marketing", username="mei.value")
 
 
-def test_dashboard_charts_and_grid_click_lead_to_the_filtered_list(page, shot, scored):
-    login(page, scored)
+def test_dashboard_charts_and_grid_click_lead_to_the_filtered_list(page, shot, marketer):
+    login(page, marketer)
     page.get_by_role("link", name="Customer value").click()
     expect(page.get_by_role("heading", level=1, name="Customer value")).to_be_visible()
     for chart in ("pyramid", "rfm-grid", "tracking"):
@@ -38,9 +35,9 @@ def test_dashboard_charts_and_grid_click_lead_to_the_filtered_list(page, shot, s
     shot(page, "segment-list")
 
 
-def test_value_card_on_the_360_page_in_chinese(page, shot, scored):
+def test_value_card_on_the_360_page_in_chinese(page, shot, marketer):
     best = CustomerScore.objects.order_by("-clv").first()
-    login(page, scored)
+    login(page, marketer)
     page.goto(f"/customers/{best.customer_id}/")
     card = page.locator(".value-card")
     expect(card.get_by_role("heading", name="Customer value")).to_be_visible()
@@ -54,9 +51,9 @@ def test_value_card_on_the_360_page_in_chinese(page, shot, scored):
     shot(page, "value-card-zh")
 
 
-def test_dashboard_fits_a_phone(new_page, shot, scored):
+def test_dashboard_fits_a_phone(new_page, shot, marketer):
     page = new_page(viewport={"width": 375, "height": 740})
-    login(page, scored)
+    login(page, marketer)
     page.goto("/value/")
     expect(page.locator("[data-chart=pyramid] svg")).to_be_visible()
     overflow = horizontal_overflow(page)

@@ -11,12 +11,6 @@ from kehu.scoring.models import CustomerScore, ScoreRun
 from tests.conftest import TEST_PASSWORD
 
 
-@pytest.fixture
-def scored(history):
-    run = services.request_run(None, enqueue=False)
-    return services.execute_run(run.pk, now=history)
-
-
 def _client(user):
     client = Client()
     assert client.login(username=user.get_username(), password=TEST_PASSWORD)
