@@ -586,8 +586,8 @@ ZH_HANS = {
     "Share of customers": "客户占比",
     "Share of value": "价值占比",
     "RFM grid: recency × frequency": "RFM 矩阵：最近一次消费 × 消费频率",
-    "Customers per cell (5 = best). Click a cell to list its customers.":
-        "每个方格中的客户数（5 = 最佳）。点击方格可列出其中的客户。",
+    "Customers per cell (5 = best); hover for the cell's revenue. Click a cell to list its customers.":
+        "每个方格中的客户数（5 = 最佳）；悬停可查看该方格的营收。点击方格可列出其中的客户。",
     "Recency score": "最近一次消费评分",
     "Frequency score": "消费频率评分",
     "RFM segments": "RFM 分群",
@@ -1166,8 +1166,8 @@ ZH_HANT = {
     "Share of customers": "客戶佔比",
     "Share of value": "價值佔比",
     "RFM grid: recency × frequency": "RFM 矩陣：最近一次消費 × 消費頻率",
-    "Customers per cell (5 = best). Click a cell to list its customers.":
-        "每個方格中的客戶數（5 = 最佳）。點選方格即可列出其中的客戶。",
+    "Customers per cell (5 = best); hover for the cell's revenue. Click a cell to list its customers.":
+        "每個方格中的客戶數（5 = 最佳）；游標停留可查看該方格的營收。點選方格即可列出其中的客戶。",
     "Recency score": "最近一次消費評分",
     "Frequency score": "消費頻率評分",
     "RFM segments": "RFM 分群",

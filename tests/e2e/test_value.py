@@ -1,5 +1,7 @@
 """End-to-end: the customer value dashboard and the value card, as a manager clicks through them."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,6 +24,11 @@ def test_dashboard_charts_and_grid_click_lead_to_the_filtered_list(page, shot, m
     for chart in ("pyramid", "rfm-grid", "tracking"):
         expect(page.locator(f"[data-chart={chart}] svg")).to_be_visible()
     expect(page.locator("#pyramid-table tbody tr")).to_have_count(4)
+    # the RFM grid: hovering a cell shows its customers and its revenue
+    grid = page.locator("[data-chart=rfm-grid]")
+    box = grid.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.1)  # the R5 F5 corner
+    expect(grid).to_contain_text(re.compile(r"R5 F5: [\d,]+ · Revenue [\d,]+"))
     shot(page, "value-dashboard")
     assert_accessible(page, "the customer value dashboard")
     # a segment row links to its customers, sorted by CLV

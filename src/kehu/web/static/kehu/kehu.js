@@ -40,13 +40,16 @@
     "rfm-grid": function (data, el) {
       var bins = []; for (var i = 1; i <= data.bins; i++) bins.push(String(i));
       var max = Math.max.apply(null, data.grid.map(function (c) { return c.customers; }).concat([1]));
-      return { tooltip: { formatter: function (p) { return "R" + p.value[1] + " F" + p.value[0] + ": " + p.value[2]; } },
+      return { tooltip: { formatter: function (p) {
+                 return "R" + (p.value[1] + 1) + " F" + (p.value[0] + 1) + ": " + p.value[2].toLocaleString() +
+                        " · " + el.dataset.revenueLabel + " " + Math.round(p.data.revenue).toLocaleString(); } },
         grid: { left: 50, right: 20, top: 10, bottom: 50 },
         xAxis: { type: "category", data: bins, name: el.dataset.fLabel, nameLocation: "middle", nameGap: 30 },
         yAxis: { type: "category", data: bins, name: el.dataset.rLabel, nameLocation: "middle", nameGap: 30 },
         visualMap: { min: 0, max: max, show: false, inRange: { color: ["#e8f0fa", "#1f5fa8"] } },
         series: [{ type: "heatmap", label: { show: true },
-                   data: data.grid.map(function (c) { return [c.f - 1, c.r - 1, c.customers]; }) }] };
+                   data: data.grid.map(function (c) {
+                     return { value: [c.f - 1, c.r - 1, c.customers], revenue: c.revenue }; }) }] };
     },
     histogram: function (data, el) {
       var h = (data.histograms || {})[el.dataset.key];
