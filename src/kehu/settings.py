@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.orders",
     "kehu.scoring",
+    "kehu.identity",
     "kehu.demo",
     "django_tasks",
     "django_tasks_db",
