@@ -1,8 +1,10 @@
 """/api/v1/: one router over every app's viewsets."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from kehu.customers import api as customers
+from kehu.identity import api as identity
 from kehu.orders import api as orders
 from kehu.privacy import api as privacy
 
@@ -15,5 +17,7 @@ router.register("interactions", customers.InteractionViewSet, basename="interact
 router.register("consents", privacy.ConsentViewSet, basename="consent")
 router.register("products", orders.ProductViewSet, basename="product")
 router.register("orders", orders.OrderViewSet, basename="order")
+router.register("duplicates", identity.DuplicateViewSet, basename="duplicatecandidate")
+router.register("merges", identity.MergeViewSet, basename="merge")
 
-urlpatterns = router.urls
+urlpatterns = [path("match/", identity.MatchView.as_view(), name="identity-match"), *router.urls]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("customers/", include("kehu.customers.urls")),
     path("orders/", include("kehu.orders.urls")),
     path("value/", include("kehu.scoring.urls")),
+    path("duplicates/", include("kehu.identity.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -21,6 +21,11 @@ _ALL = ["view", "add", "change", "delete"]
 # Everyone who faces customers sees their value scores (within their visible customers);
 # managers may also start a scoring run; only admins change the model settings.
 _VALUE = ["scoring.view_customerscore", "scoring.view_scorehistory", "scoring.view_scorerun"]
+# Reps and agents see possible duplicates of their customers and may say "not the same person";
+# merging (and undoing a merge) and starting a scan of the whole file are for managers.
+_DUPLICATES = ["identity.view_duplicatecandidate", "identity.change_duplicatecandidate"]
+_MERGE = ["identity.merge_customers", "identity.view_merge", "identity.add_scanrun",
+          "identity.view_scanrun"]
 
 
 def _perms(models, actions, app="customers"):
@@ -37,6 +42,7 @@ ROLE_PERMISSIONS = {
         + _perms(["auditentry"], ["view"], "privacy")
         + ["privacy.view_pii", "privacy.export_data"]
         + _VALUE + ["scoring.add_scorerun", "scoring.view_scoringsettings"]
+        + _DUPLICATES + _MERGE
     ),
     SALES: (
         _perms(_CIF, ["view", "add", "change"])
@@ -45,7 +51,7 @@ ROLE_PERMISSIONS = {
         + _perms(["order", "orderline"], ["view", "add", "change"], "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
         + ["privacy.view_pii"]
-        + _VALUE
+        + _VALUE + _DUPLICATES
     ),
     SERVICE: (
         _perms(["customer", "contact", "address", "channelidentity"], ["view", "change"])
@@ -54,7 +60,7 @@ ROLE_PERMISSIONS = {
         + _perms(["product", "order", "orderline"], ["view"], "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
         + ["privacy.view_pii", "customers.view_all_customers"]
-        + _VALUE
+        + _VALUE + _DUPLICATES
     ),
     MARKETING: (
         _perms(["customer", "contact", "address", "channelidentity", "interaction"], ["view"])

@@ -47,8 +47,10 @@ def customer_scope_for(user, prefix: str) -> Q:
     return scope
 
 
-def visible_customers(user) -> QuerySet[Customer]:
-    return Customer.objects.filter(customer_scope(user))
+def visible_customers(user, *, include_merged: bool = False) -> QuerySet[Customer]:
+    """Customers ``user`` may see; merged-away records are hidden unless asked for."""
+    qs = Customer.objects.filter(customer_scope(user))
+    return qs if include_merged else qs.filter(merged_into__isnull=True)
 
 
 def access_customer(user, customer_id, *, for_change: bool = False) -> Customer:

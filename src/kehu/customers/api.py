@@ -2,7 +2,8 @@
 
 import django_filters
 from django.db.models import Exists, F, OuterRef
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
 
 from kehu.accounts.models import Team
 from kehu.customers import services
@@ -41,14 +42,17 @@ class CustomerSerializer(PiiMaskedSerializer):
                                                queryset=Customer._meta.get_field("owner").related_model.objects.all())
     team = serializers.PrimaryKeyRelatedField(required=False, allow_null=True, queryset=Team.objects.all())
     value = serializers.SerializerMethodField(help_text="Latest value scores (null until scored).")
+    confirm_new = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="Create even if the record looks like an existing customer (after a 409).")
 
     class Meta:
         model = Customer
         fields = [
             "id", "kind", "display_name", "given_name", "family_name", "legal_name",
-            "registration_number", "id_number", "nature", "lifecycle_stage", "tier",
+            "registration_number", "id_number", "birth_date", "nature", "lifecycle_stage", "tier",
             "acquisition_source", "owner", "team", "tags", "custom_fields", "identities",
-            "created_at", "updated_at", "version", "value",
+            "created_at", "updated_at", "version", "value", "confirm_new",
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"display_name": {"required": False}}
@@ -79,6 +83,7 @@ class CustomerSerializer(PiiMaskedSerializer):
     def create(self, validated):
         actor = self.context["request"].user
         validated.pop("version", None)
+        validated.pop("confirm_new", None)
         return services.create_customer(actor, identities=validated.pop("identities", []),
                                         tags=validated.pop("tags", []), **validated)
 
@@ -89,6 +94,7 @@ class CustomerSerializer(PiiMaskedSerializer):
                                                            "concurrent change is not overwritten."]})
         expected = validated.pop("version")
         validated.pop("identities", None)
+        validated.pop("confirm_new", None)
         tags = validated.pop("tags", None)
         customer = services.update_customer(actor, instance, expected_version=expected, **validated)
         if tags is not None:
@@ -157,6 +163,36 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_customer(self.request.user, instance)
+
+    def create(self, request, *args, **kwargs):
+        """Identify before creating: a sure match links the new identities to the existing
+        customer (200, ``"linked": true``); probable ones answer 409 with the evidence, and the
+        client may resend with ``"confirm_new": true``."""
+        from kehu.identity import entry
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not data.get("confirm_new"):
+            fields = {k: v for k, v in data.items() if k in services.CUSTOMER_FIELDS}
+            identities = data.get("identities", [])
+            found = entry.check(request.user, fields, identities)
+            if found.link_to is not None:
+                entry.link_identities(request.user, found.link_to, identities)
+                body = self.get_serializer(self.get_queryset().get(pk=found.link_to.pk)).data
+                return Response({**body, "linked": True}, status=status.HTTP_200_OK)
+            if found.warnings:
+                return Response({
+                    "detail": "This record looks like an existing customer. Resend with "
+                              "\"confirm_new\": true to create it anyway.",
+                    "possible_duplicates": [
+                        {"id": w.customer_id if w.customer else None,
+                         "display_name": w.customer.display_name if w.customer else None,
+                         "probability": round(w.probability, 4),
+                         "evidence": w.raw_evidence}
+                        for w in found.warnings],
+                }, status=status.HTTP_409_CONFLICT)
+        return super().create(request, *args, **kwargs)
 
 
 # --- Child records --------------------------------------------------------------------------

@@ -35,6 +35,8 @@ class CustomerForm(forms.Form):
                                    help_text=_("Leave empty to build it from the names."))
     registration_number = forms.CharField(label=_("Registration number"), required=False, max_length=64)
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=64)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
     nature = forms.ChoiceField(label=_("Nature"), choices=Customer.Nature.choices)
     lifecycle_stage = forms.ChoiceField(label=_("Lifecycle stage"), choices=Customer.Stage.choices)
     acquisition_source = forms.ChoiceField(label=_("Acquisition source"), required=False,

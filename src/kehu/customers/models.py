@@ -56,6 +56,7 @@ class Customer(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
     id_number = models.CharField(_("ID number"), max_length=64, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     nature = models.CharField(_("nature"), max_length=12, choices=Nature.choices,
                               default=Nature.INDIVIDUAL)
     lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=10, choices=Stage.choices,
@@ -73,6 +74,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Set by a merge (identity app): the record stays, hidden, so the merge can be undone.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", db_index=False, verbose_name=_("merged into"))
 
     class Meta:
         verbose_name = _("customer")
@@ -87,6 +91,8 @@ class Customer(models.Model):
             models.Index(fields=["lifecycle_stage"], name="customer_stage"),
             models.Index(fields=["nature"], name="customer_nature"),
             models.Index(fields=["tier"], name="customer_tier"),
+            models.Index(fields=["merged_into"], name="customer_merged_into",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
 
     def __str__(self):
@@ -225,6 +231,8 @@ class Address(models.Model):
 class ChannelIdentity(models.Model):
     """How a customer is recognised on one channel (CONCEPTS §2, Identify)."""
 
+    merge_primary_per = ("channel",)  # one primary phone, one primary email … (identity.merge)
+
     class Channel(models.TextChoices):
         PHONE = "phone", _("Phone")
         EMAIL = "email", _("Email")
@@ -238,8 +246,17 @@ class ChannelIdentity(models.Model):
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     value = models.CharField(_("value as entered"), max_length=200)
     normalized = models.CharField(_("normalised value"), max_length=200)
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by staff")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+        WEB = "web", _("Web form")
+        MATCH = "match", _("Recognised on entry")
+
     verified = models.BooleanField(_("verified"), default=False)
     is_primary = models.BooleanField(_("primary"), default=False)
+    source = models.CharField(_("came from"), max_length=8, choices=Source.choices,
+                              default=Source.MANUAL)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -35,9 +35,20 @@ class StaleVersion(Exception):
                          % {"v": current_version})
 
 
+def _match_profile_changed(customer_id: int) -> None:
+    """Keep the identity matcher's profile and keys in step (same transaction as the change)."""
+    from kehu.identity import profiles
+
+    profiles.refresh([customer_id])
+
+
+# Changes to these fields change how the customer is recognised (identity app).
+MATCHED_FIELDS = {"kind", "display_name", "given_name", "family_name", "legal_name",
+                  "registration_number", "id_number", "birth_date"}
+
 CUSTOMER_FIELDS = [
     "kind", "display_name", "given_name", "family_name", "legal_name", "registration_number",
-    "id_number", "nature", "lifecycle_stage", "tier", "acquisition_source", "owner", "team",
+    "id_number", "birth_date", "nature", "lifecycle_stage", "tier", "acquisition_source", "owner", "team",
     "custom_fields",
 ]
 
@@ -95,6 +106,7 @@ def create_customer(actor, *, identities=(), tags=(), **data) -> Customer:
             errors[f"identities.{i}.{ident.get('channel', 'value')}"] = exc.messages
     if errors:
         raise ValidationError(errors)
+    _match_profile_changed(customer.pk)
     return customer
 
 
@@ -127,6 +139,8 @@ def update_customer(actor, customer: Customer, *, expected_version: int, **chang
     if not updated:
         raise StaleVersion(Customer.objects.values_list("version", flat=True).get(pk=customer.pk))
     audit.record(actor, "update", fresh, customer_id=fresh.pk, changes=delta)
+    if MATCHED_FIELDS & set(delta):
+        _match_profile_changed(fresh.pk)
     fresh.refresh_from_db()
     return fresh
 
@@ -223,7 +237,9 @@ def save_identity(actor, identity: ChannelIdentity, *, channel: str, value: str,
     _demote_other_primaries(identity, channel=channel)
     try:
         with transaction.atomic():
-            return _save_child(actor, identity, IDENTITY_FIELDS)
+            saved = _save_child(actor, identity, IDENTITY_FIELDS)
+        _match_profile_changed(saved.customer_id)
+        return saved
     except IntegrityError:  # lost a race with a concurrent insert of the same value
         raise ValidationError({"value": [_("%(value)s is already recorded for another customer.")
                                          % {"value": value}]}) from None
@@ -232,6 +248,7 @@ def save_identity(actor, identity: ChannelIdentity, *, channel: str, value: str,
 def delete_identity(actor, identity):
     with transaction.atomic():
         _delete_child(actor, identity, IDENTITY_FIELDS)
+        _match_profile_changed(identity.customer_id)
 
 
 @transaction.atomic
@@ -257,12 +274,15 @@ def save_address(actor, address: Address, **fields) -> Address:
     for name, value in fields.items():
         setattr(address, name, value)
     _demote_other_primaries(address)
-    return _save_child(actor, address, ADDRESS_FIELDS)
+    saved = _save_child(actor, address, ADDRESS_FIELDS)
+    _match_profile_changed(saved.customer_id)
+    return saved
 
 
 def delete_address(actor, address):
     with transaction.atomic():
         _delete_child(actor, address, ADDRESS_FIELDS)
+        _match_profile_changed(address.customer_id)
 
 
 @transaction.atomic

@@ -1,12 +1,15 @@
 """Customer pages. Thin: access through ``kehu.customers.access``, writes through services."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Prefetch, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kehu.accounts.models import Team
@@ -23,6 +26,7 @@ from kehu.customers.forms import (
 )
 from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, Interaction
 from kehu.customers.timeline import sources, timeline_page
+from kehu.identity import entry
 from kehu.privacy.masking import can_view_pii
 from kehu.privacy.services import current_consents, record_consent
 from kehu.scoring.presentation import segment_choices
@@ -106,7 +110,14 @@ def customer_orders(customer_id):
 
 @login_required
 def customer_detail(request, pk):
-    customer = access_customer(request.user, pk)
+    try:
+        customer = access_customer(request.user, pk)
+    except Http404:
+        survivor = _merged_into(request.user, pk)
+        if survivor is None:
+            raise
+        messages.info(request, _("That customer was merged into this one."))
+        return redirect("customers:detail", survivor)
     context = _tab_context(request, customer, "c")
     context.update({"tab": "c", "nav": "customers",
                     "can_edit": request.user.has_perm("customers.change_customer"),
@@ -114,11 +125,39 @@ def customer_detail(request, pk):
     return render(request, "customers/detail.html", context)
 
 
+def _merged_into(user, pk):
+    """The kept customer a merged-away (visible) customer now lives in, if any."""
+    merged = visible_customers(user, include_merged=True).filter(pk=pk).values_list(
+        "merged_into_id", flat=True).first()
+    return merged
+
+
+def _identities_with_origin(customer):
+    """Each identity with where it came from; those brought in by a merge name that merge."""
+    from kehu.identity.models import Merge
+
+    identities = list(customer.identities.all())
+    by_pk = {}
+    for merge in Merge.objects.filter(survivor=customer, undone_at__isnull=True).select_related("merged"):
+        for pk in merge.moved.get("customers.channelidentity:customer", []):
+            by_pk[pk] = merge
+    for identity in identities:
+        identity.merge = by_pk.get(identity.pk)
+    return identities
+
+
 def _tab_context(request, customer, tab):
     context = {"customer": customer}
     if tab == "c":
+        from kehu.identity.models import DuplicateCandidate, Merge
+
         context.update(
-            identities=list(customer.identities.all()),
+            merges=list(Merge.objects.filter(survivor=customer, undone_at__isnull=True)
+                        .select_related("merged", "actor")),
+            open_duplicates=DuplicateCandidate.objects.filter(
+                status=DuplicateCandidate.Status.OPEN).filter(
+                models.Q(customer_a=customer) | models.Q(customer_b=customer)).count(),
+            identities=_identities_with_origin(customer),
             contacts=list(customer.contacts.all()),
             addresses=list(customer.addresses.all()),
             consents=list(current_consents(customer.pk)),
@@ -190,14 +229,39 @@ def customer_create(request):
     if request.method == "POST" and form.is_valid():
         identities = [{"channel": ch, "value": form.cleaned_data[ch], "is_primary": True}
                       for ch in ("phone", "email") if form.cleaned_data.get(ch)]
+        data = form.service_data()
+        if not request.POST.get("confirm_new"):
+            found = entry.check(request.user, data, identities)
+            if found.link_to is not None:
+                added = entry.link_identities(request.user, found.link_to, identities)
+                messages.success(request, _("This is %(name)s, already a customer: %(n)s new contact "
+                                            "detail(s) added to their record instead of creating a "
+                                            "duplicate.") % {"name": found.link_to.display_name,
+                                                             "n": len(added)})
+                return _redirect(request, reverse("customers:detail", args=[found.link_to.pk]))
+            if found.warnings:
+                context["duplicates"] = found
+                return _form_response(request, form, context)
         try:
             customer = services.create_customer(request.user, identities=identities,
-                                                tags=form.tag_names(), **form.service_data())
+                                                tags=form.tag_names(), **data)
         except ValidationError as exc:
             form.add_service_errors(exc.message_dict)
         else:
+            _remember_dismissed(request, customer.pk)
             return _redirect(request, reverse("customers:detail", args=[customer.pk]))
     return _form_response(request, form, context, status=422 if form.errors else 200)
+
+
+def _remember_dismissed(request, customer_id):
+    """"Save anyway" after a duplicate warning: those pairs are different people."""
+    from kehu.identity.services import mark_not_duplicate
+
+    if not request.user.has_perm("identity.change_duplicatecandidate"):
+        return
+    for other in request.POST.getlist("dismissed"):
+        if other.isdigit() and int(other) != customer_id:
+            mark_not_duplicate(request.user, customer_id, int(other))
 
 
 @login_required
@@ -211,6 +275,11 @@ def customer_edit(request, pk):
     form = CustomerForm(request.POST or None, creating=False, initial=initial)
     context = {"creating": False, "customer": customer}
     if request.method == "POST" and form.is_valid():
+        if not request.POST.get("confirm_new"):
+            found = entry.check(request.user, form.service_data(), exclude=customer.pk)
+            if found.warnings:
+                context["duplicates"] = found
+                return _form_response(request, form, context)
         try:
             customer = services.update_customer(request.user, customer,
                                                 expected_version=form.cleaned_data.get("version") or 0,
@@ -221,6 +290,7 @@ def customer_edit(request, pk):
         except ValidationError as exc:
             form.add_service_errors(exc.message_dict)
         else:
+            _remember_dismissed(request, customer.pk)
             return _redirect(request, reverse("customers:detail", args=[customer.pk]))
     return _form_response(request, form, context, status=422 if form.errors else 200)
 

@@ -153,6 +153,7 @@ def build_chunk(*, seed: int, chunk: int, first_id: dict[str, int], n: int, user
         "normalized": np.concatenate((_concat("+86", mobile[has_phone]), np.char.lower(email[has_email]),
                                       wechat[has_wechat])),
         "verified": rng.random(k) < 0.5, "is_primary": np.ones(k, dtype=bool),
+        "source": np.full(k, "manual"),
         "created_at": np.concatenate((created[has_phone], created[has_email], created[has_wechat])),
     }
 

@@ -41,7 +41,13 @@ def mask_id_number(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
 
 
+def mask_date(value: str) -> str:
+    """A birth date keeps its year (enough to tell generations apart): ``1985-**-**``."""
+    return f"{value[:4]}-**-**" if len(value) >= 4 else "*" * len(value)
+
+
 MASKERS = {
+    "date": mask_date,
     "phone": mask_phone,
     "email": mask_email,
     "text": mask_text,

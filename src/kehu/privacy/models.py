@@ -11,6 +11,8 @@ class AuditEntry(models.Model):
         CREATE = "create", pgettext_lazy("audit action", "created")
         UPDATE = "update", pgettext_lazy("audit action", "updated")
         DELETE = "delete", pgettext_lazy("audit action", "deleted")
+        MERGE = "merge", pgettext_lazy("audit action", "merged")
+        UNMERGE = "unmerge", pgettext_lazy("audit action", "merge undone")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -42,6 +44,9 @@ class AuditEntry(models.Model):
 
 class Consent(models.Model):
     """One consent decision. Rows are never edited: a change adds a row and flips ``is_current``."""
+
+    # On a merge the newer consent stays current (a later withdrawal must win; identity.merge).
+    merge_latest_by = "recorded_at"
 
     class Purpose(models.TextChoices):
         MARKETING = "marketing", _("Marketing")

@@ -4,7 +4,7 @@ from kehu.privacy.masking import mask
 
 # model label -> {field: mask kind}
 PII_FIELDS: dict[str, dict[str, str]] = {
-    "customers.customer": {"registration_number": "id", "id_number": "id"},
+    "customers.customer": {"registration_number": "id", "id_number": "id", "birth_date": "date"},
     "customers.channelidentity": {"value": "id", "normalized": "id"},
     "customers.contact": {"phone": "phone", "email": "email"},
     "customers.address": {"line1": "address", "postal_code": "id", "district": "address"},

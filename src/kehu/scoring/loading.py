@@ -39,7 +39,9 @@ def read_inputs(now: datetime, progress=lambda stage: None) -> Inputs:
     orders = _columns(order_table, ["customer_id", _epoch("ordered_at"), "total"],
                       where=f"status NOT IN ({statuses})", kinds="iif")
     progress("reading customers")
-    customers = _columns(customer_table, ["id", _epoch("created_at")], kinds="ii")
+    # Merged-away customers are hidden records; their orders now belong to the kept customer.
+    customers = _columns(customer_table, ["id", _epoch("created_at")], kinds="ii",
+                         where="merged_into_id IS NULL")
     return Inputs(order_customer=orders[0], order_time=orders[1] + offset, order_amount=orders[2],
                   customer_id=customers[0], customer_created=customers[1] + offset,
                   now=int(now.timestamp()) + offset, offset=offset)

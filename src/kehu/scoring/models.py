@@ -192,6 +192,8 @@ class CustomerScore(models.Model):
 class ScoreHistory(models.Model):
     """What each run said of each customer, compactly, so tier and segment movement can be shown."""
 
+    merge_policy = "keep"  # history stays with the customer it was computed for (identity.merge)
+
     # no database-level foreign keys, as for CustomerScore
     run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="+", db_index=False,
                             verbose_name=_("scoring run"), db_constraint=False)

@@ -1,0 +1,135 @@
+"""REST: the review queue, merges (and their undo), and matching one record without saving it."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kehu.customers.access import access_customer, visible_customers
+from kehu.customers.services import StaleVersion
+from kehu.identity import entry, services
+from kehu.identity import merge as merging
+from kehu.identity.models import DuplicateCandidate, Merge
+
+
+class DuplicateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DuplicateCandidate
+        fields = ["id", "group", "customer_a", "customer_b", "probability", "match_weight", "evidence",
+                  "status", "decided_at"]
+
+
+class DuplicateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Open possible duplicates whose two customers you may both see (``?ordering=probability``)."""
+
+    serializer_class = DuplicateSerializer
+    ordering_fields = ["probability"]
+    ordering = ["-probability", "id"]
+
+    def get_queryset(self):
+        visible = visible_customers(self.request.user)
+        return (DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+                .filter(Exists(visible.filter(pk=OuterRef("customer_a_id"))),
+                        Exists(visible.filter(pk=OuterRef("customer_b_id")))))
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None, version=None):
+        """Not a duplicate: the pair is never proposed again."""
+        candidate = self.get_object()
+        try:
+            services.reject_candidate(request.user, candidate)
+        except PermissionDenied:
+            raise ApiPermissionDenied() from None
+        except ValidationError as exc:
+            raise ApiValidationError(exc.messages) from None
+        return Response(DuplicateSerializer(candidate).data)
+
+
+class MergeSerializer(serializers.ModelSerializer):
+    field_choices = serializers.DictField(child=serializers.ChoiceField(
+        choices=[merging.SURVIVOR, merging.MERGED]), required=False,
+        help_text='Per customer field: "survivor" or "merged" (default: most recent non-empty value).')
+
+    class Meta:
+        model = Merge
+        fields = ["id", "survivor", "merged", "field_choices", "created_at", "undone_at", "conflicts"]
+        read_only_fields = ["created_at", "undone_at", "conflicts"]
+
+
+class MergeViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
+                   viewsets.GenericViewSet):
+    """Merge two customers (needs the merge permission) and undo a merge."""
+
+    serializer_class = MergeSerializer
+
+    def get_queryset(self):
+        visible = visible_customers(self.request.user, include_merged=True)
+        return Merge.objects.filter(Exists(visible.filter(pk=OuterRef("survivor_id"))))
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        survivor = access_customer(request.user, data["survivor"].pk)
+        merged = access_customer(request.user, data["merged"].pk)
+        try:
+            merge = merging.do_merge_customers(request.user, survivor, merged,
+                                               field_choices=data.get("field_choices"))
+        except PermissionDenied:
+            raise ApiPermissionDenied() from None
+        except (ValidationError, StaleVersion) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            raise ApiValidationError(messages) from None
+        return Response(MergeSerializer(merge).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None, version=None):
+        merge = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            merging.unmerge(request.user, merge)
+        except PermissionDenied:
+            raise ApiPermissionDenied() from None
+        except ValidationError as exc:
+            raise ApiValidationError(exc.messages) from None
+        return Response(MergeSerializer(merge).data)
+
+
+class MatchInputSerializer(serializers.Serializer):
+    display_name = serializers.CharField(required=False, allow_blank=True)
+    family_name = serializers.CharField(required=False, allow_blank=True)
+    given_name = serializers.CharField(required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=["person", "organisation"], default="person")
+    legal_name = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    id_number = serializers.CharField(required=False, allow_blank=True)
+
+
+class MatchView(APIView):
+    """Which existing customers a record may be (nothing is saved). Customers you may not see
+    are counted but not named."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, version=None):
+        if not request.user.has_perm("customers.view_customer"):
+            raise ApiPermissionDenied()
+        serializer = MatchInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        identities = [{"channel": ch, "value": data.pop(ch)} for ch in ("phone", "email") if data.get(ch)]
+        data.pop("phone", None)
+        data.pop("email", None)
+        found = entry.check(request.user, data, identities)
+        return Response({"matches": [
+            {"id": w.customer_id if w.customer else None,
+             "display_name": w.customer.display_name if w.customer else None,
+             "probability": round(w.probability, 4), "sure": w.sure, "evidence": w.raw_evidence}
+            for w in found.warnings]})

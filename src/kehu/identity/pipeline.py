@@ -1,0 +1,131 @@
+"""Batch deduplication of a set of records: block → compare → train → score → cluster.
+
+Used as is by ``kehu identity dedupe`` (a spreadsheet, no database) and by the batch scan of the
+customer file (which feeds it the stored profiles), so both find the same duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from kehu.identity import blocking
+from kehu.identity.cluster import cluster
+from kehu.identity.compare import compare
+from kehu.identity.fellegi_sunter import MatchModel
+
+LINK_THRESHOLD = 0.7  # a pair at or above this may join a cluster (if the cluster checks agree)
+REVIEW_THRESHOLD = 0.5  # pairs between this and certainty are shown for review
+TF_TABLE_SIZE = 50_000
+
+
+@dataclass
+class LinkResult:
+    features: pl.DataFrame
+    pairs: pl.DataFrame  # l, r, rule, probability, match_weight and the level of each comparison
+    labels: np.ndarray  # cluster label per record (row number of its first record)
+    model: MatchModel
+    stats: dict = field(default_factory=dict)
+
+
+def name_key(features: pl.DataFrame) -> pl.Series:
+    return features.select(pl.coalesce("pinyin_key", "latin_key")).to_series()
+
+
+def tf_values(features: pl.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The value each pair shares, looked up in the term-frequency tables (left record's)."""
+    return {"name": name_key(features).gather(rows).to_numpy(),
+            "city": features["city"].gather(rows).to_numpy()}
+
+
+def _frequencies(values: pl.Series, n: int) -> tuple[dict[str, float], float]:
+    counts = values.drop_nulls().value_counts(sort=True).head(TF_TABLE_SIZE)
+    table = dict(zip(counts[:, 0].to_list(), (counts["count"] / n).to_list(), strict=True))
+    return table, 1.0 / max(n, 1)
+
+
+def train(features: pl.DataFrame, pairs: pl.DataFrame, levels: np.ndarray, *,
+          seed: int = 0, random_pairs: int = 1_000_000) -> MatchModel:
+    n = features.height
+    model = MatchModel()
+    rng = np.random.default_rng(seed)
+    k = min(random_pairs, max(n * (n - 1) // 2, 1))
+    a = rng.integers(0, n, k)
+    b = rng.integers(0, n, k)
+    keep = a != b
+    model.estimate_u(compare(features, a[keep], b[keep]))
+    for name, values in (("name", name_key(features)), ("city", features["city"])):
+        model.tf[name], model.tf_floor[name] = _frequencies(values, n)
+    iterations = _estimate_m_by_rule(model, levels, pairs["rules"].to_numpy())
+    model.estimate_prior(levels, tf_values(features, pairs["l"].to_numpy()), n)
+    model.trained_on = {"records": n, "pairs": int(len(levels)), "iterations": iterations,
+                        "random_pairs": int(keep.sum())}
+    return model
+
+
+# Rules whose pairs train m (as in Splink: each rule's own fields agree by construction, so the
+# rule estimates m only for the other fields; every field is estimated by at least one rule).
+TRAINING_RULES = ("phone", "email", "name_dob", "name_city", "surname_phone_tail")
+MIN_TRAINING_PAIRS = 30
+
+
+def _estimate_m_by_rule(model: MatchModel, levels: np.ndarray, rules_bits: np.ndarray) -> int:
+    from kehu.identity.compare import COMPARISONS
+
+    by_rule = {r.name: r for r in blocking.RULES}
+    estimates: dict[str, list[np.ndarray]] = {c.name: [] for c in COMPARISONS}
+    iterations = 0
+    for name in TRAINING_RULES:
+        rule = by_rule[name]
+        rows = blocking.pairs_of_rule(rules_bits, name)
+        if rows.sum() < MIN_TRAINING_PAIRS:
+            continue
+        sub = levels[rows].copy()
+        hidden = sorted(rule.compared_fields)
+        sub[:, hidden] = -1
+        trial = MatchModel(u=model.u)
+        iterations += trial.estimate_m(sub)
+        for k, c in enumerate(COMPARISONS):
+            if k not in hidden:
+                estimates[c.name].append(np.asarray(trial.m[c.name]))
+    for name, found in estimates.items():
+        if found:
+            mean = np.mean(found, axis=0)
+            model.m[name] = (mean / mean.sum()).tolist()
+    return iterations
+
+
+def score_pairs(features: pl.DataFrame, pairs: pl.DataFrame, model: MatchModel,
+                levels: np.ndarray | None = None) -> pl.DataFrame:
+    left = pairs["l"].to_numpy()
+    if levels is None:
+        levels = compare(features, left, pairs["r"].to_numpy())
+    weight = model.match_weight(levels, tf_values(features, left))
+    from kehu.identity.compare import COMPARISONS
+    from kehu.identity.fellegi_sunter import weight_to_probability
+
+    return pairs.with_columns(
+        pl.Series("match_weight", weight),
+        pl.Series("probability", weight_to_probability(weight)),
+        *[pl.Series(c.name, levels[:, k]) for k, c in enumerate(COMPARISONS)],
+    )
+
+
+def link(features: pl.DataFrame, model: MatchModel | None = None, *,
+         threshold: float = LINK_THRESHOLD, max_cluster: int = 20) -> LinkResult:
+    """Deduplicate ``features`` (from ``features.prepare``); trains a model unless one is given."""
+    pairs, stats = blocking.candidate_pairs(features)
+    left, right = pairs["l"].to_numpy(), pairs["r"].to_numpy()
+    levels = compare(features, left, right)
+    if model is None:
+        model = train(features, pairs, levels)
+    scored = score_pairs(features, pairs, model, levels)
+    strong = {"id_number": features["id_number"].to_list()}
+    if features["strong_phone"].null_count() < features.height:
+        strong["verified_phone"] = features["strong_phone"].to_list()
+    labels = cluster(features.height, left, right, scored["probability"].to_numpy(),
+                     threshold=threshold, max_size=max_cluster, strong=strong)
+    stats["candidate_pairs"] = pairs.height
+    return LinkResult(features, scored, labels, model, stats)
