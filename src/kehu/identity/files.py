@@ -40,9 +40,12 @@ def read_table(path: Path) -> pl.DataFrame:
     if not text.strip():
         raise FileError(f"{path.name} is empty")
     try:
-        return pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=False)
+        table = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=False)
     except pl.exceptions.ComputeError as exc:
         raise FileError(f"{path.name} is not a well-formed CSV file: {exc}") from None
+    if table.height == 0:
+        raise FileError(f"{path.name} has a header but no rows")
+    return table
 
 
 def map_columns(table: pl.DataFrame, mapping: list[str]) -> pl.DataFrame:

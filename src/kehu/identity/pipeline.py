@@ -19,6 +19,16 @@ from kehu.identity.fellegi_sunter import MatchModel
 LINK_THRESHOLD = 0.7  # a pair at or above this may join a cluster (if the cluster checks agree)
 REVIEW_THRESHOLD = 0.5  # pairs between this and certainty are shown for review
 TF_TABLE_SIZE = 50_000
+# Below this many records EM has too few pairs to learn from: the shipped weights are used.
+MIN_TRAINING_RECORDS = 2_000
+
+
+def default_model() -> MatchModel:
+    """The weights Kehu ships, learned on synthetic records (scripts/train_default_identity_model.py)."""
+    from importlib import resources
+
+    text = resources.files("kehu.identity").joinpath("default_model.json").read_text("utf-8")
+    return MatchModel.from_json(text)
 
 
 @dataclass
@@ -115,12 +125,14 @@ def score_pairs(features: pl.DataFrame, pairs: pl.DataFrame, model: MatchModel,
 
 def link(features: pl.DataFrame, model: MatchModel | None = None, *,
          threshold: float = LINK_THRESHOLD, max_cluster: int = 20) -> LinkResult:
-    """Deduplicate ``features`` (from ``features.prepare``); trains a model unless one is given."""
+    """Deduplicate ``features`` (from ``features.prepare``); trains a model unless one is given
+    (or the data are too few to learn from, see ``MIN_TRAINING_RECORDS``)."""
     pairs, stats = blocking.candidate_pairs(features)
     left, right = pairs["l"].to_numpy(), pairs["r"].to_numpy()
     levels = compare(features, left, right)
     if model is None:
-        model = train(features, pairs, levels)
+        model = (train(features, pairs, levels) if features.height >= MIN_TRAINING_RECORDS
+                 else default_model())
     scored = score_pairs(features, pairs, model, levels)
     strong = {"id_number": features["id_number"].to_list()}
     if features["strong_phone"].null_count() < features.height:

@@ -12,7 +12,6 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 import polars as pl
@@ -44,10 +43,8 @@ STRONG_FIELDS = ("phone", "email", "id_number")
 @functools.lru_cache(maxsize=4)
 def _model_from(version_id: int | None) -> MatchModel:
     if version_id is None:
-        text = resources.files("kehu.identity").joinpath("default_model.json").read_text("utf-8")
-    else:
-        text = MatchModelVersion.objects.values_list("params", flat=True).get(pk=version_id)
-    return MatchModel.from_json(text)
+        return pipeline.default_model()
+    return MatchModel.from_json(MatchModelVersion.objects.values_list("params", flat=True).get(pk=version_id))
 
 
 def current_model() -> MatchModel:
@@ -119,7 +116,7 @@ def score_candidates(feats: pl.DataFrame, candidates: pl.DataFrame, model: Match
         exact_strong = any(row[i] == COMPARISONS[i].n_levels - 1 for i in strong)
         conflict = row[INDEX["id_number"]] == 0
         out.append(Match(int(cid), float(probs[k]), float(weights[k]),
-                         model.evidence(row, {n: [v[k]] for n, v in tf.items()}),
+                         model.evidence(row, {n: v[k] for n, v in tf.items()}),
                          sure=bool(probs[k] >= SURE and exact_strong and not conflict)))
     return sorted(out, key=lambda m: -m.probability)
 
@@ -215,12 +212,14 @@ def execute_scan(run_id: int, *, progress: Callable[[ScanRun, int, int], None] =
         timings["load"] = time.perf_counter() - t
         step("matching", 0, feats.height)
         t = time.perf_counter()
-        result = pipeline.link(feats)
+        learn = feats.height >= pipeline.MIN_TRAINING_RECORDS
+        result = pipeline.link(feats, None if learn else current_model())
         timings["match"] = time.perf_counter() - t
         t = time.perf_counter()
         step("saving")
-        MatchModelVersion.objects.create(params=result.model.to_json(), records=feats.height,
-                                         pairs=result.stats.get("candidate_pairs", 0))
+        if learn:
+            MatchModelVersion.objects.create(params=result.model.to_json(), records=feats.height,
+                                             pairs=result.stats.get("candidate_pairs", 0))
         proposed, clusters = _fill_queue(run, result)
         timings["save"] = time.perf_counter() - t
         run.records, run.pairs = feats.height, result.stats.get("candidate_pairs", 0)

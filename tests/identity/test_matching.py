@@ -1,0 +1,93 @@
+"""On-entry matching against the stored profiles, and the profiles kept in step with writes."""
+
+import datetime as dt
+
+import pytest
+
+from kehu.customers import services as customer_services
+from kehu.identity import services
+from kehu.identity.models import MatchKey, MatchProfile, NotDuplicate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def zhang(admin, make_customer):
+    return make_customer(admin, family_name="张", given_name="伟", phone="13812345678",
+                         email="zhangwei@example.com", birth_date=dt.date(1985, 3, 12))
+
+
+def test_profile_and_keys_follow_every_write(admin, zhang):
+    profile = MatchProfile.objects.get(customer=zhang)
+    assert profile.hanzi == "张伟"
+    assert profile.pinyin_key == "wei zhang"
+    assert profile.phone1 == "+8613812345678"
+    assert MatchKey.objects.filter(customer=zhang, key="phone:+8613812345678").exists()
+    customer_services.update_customer(admin, zhang, expected_version=zhang.version, given_name="丽")
+    profile.refresh_from_db()
+    assert profile.hanzi == "张丽"
+    identity = zhang.identities.get(channel="phone")
+    customer_services.delete_identity(admin, identity)
+    profile.refresh_from_db()
+    assert profile.phone1 is None
+    assert not MatchKey.objects.filter(customer=zhang, key__startswith="phone:").exists()
+
+
+def test_pinyin_web_entry_finds_the_store_customer(zhang):
+    found = services.find_matches({"name": "Zhang Wei", "phone": "+86 138-1234-5678",
+                                   "birth_date": "12/03/1985"})
+    assert [m.customer_id for m in found] == [zhang.pk]
+    assert found[0].sure
+    levels = {e["field"]: e["level"] for e in found[0].evidence}
+    assert levels["name"] == "same pinyin"
+    assert levels["phone"] == "exact"
+    assert levels["birth_date"] == "exact"
+
+
+def test_homophone_and_phone_typo_are_probable_not_sure(zhang):
+    # a call-centre agent typed 章 for 张 and one digit of the phone wrong
+    found = services.find_matches({"name": "章伟", "phone": "13812345670", "birth_date": "1985-03-12"})
+    assert found and found[0].customer_id == zhang.pk
+    assert not found[0].sure
+    levels = {e["field"]: e["level"] for e in found[0].evidence}
+    assert levels["name"] == "same pinyin"
+    assert levels["phone"] == "one digit off"
+
+
+def test_a_stranger_matches_nobody(zhang):
+    assert services.find_matches({"name": "李娜", "phone": "13900001111", "birth_date": "1990-01-01"}) == []
+
+
+def test_conflicting_id_numbers_outweigh_a_shared_phone(admin, make_customer):
+    first = make_customer(admin, family_name="王", given_name="芳", phone="13911112222",
+                          id_number="11010519491231002X")
+    same = services.find_matches({"name": "王芳", "phone": "13911112222"})
+    assert same[0].customer_id == first.pk
+    # two valid resident IDs that differ: two people (a family sharing a phone), not a duplicate
+    other_id = services.find_matches({"name": "王芳", "phone": "13911112222",
+                                      "id_number": "110101199003070035"}, threshold=0.0)
+    assert other_id[0].customer_id == first.pk
+    assert not other_id[0].sure
+    assert other_id[0].probability < same[0].probability / 1.5
+    id_evidence = next(e for e in other_id[0].evidence if e["field"] == "id_number")
+    assert id_evidence["level"] == "different" and id_evidence["weight"] < -5
+
+
+def test_not_duplicate_pairs_are_not_proposed_for_the_edited_customer(admin, make_customer, zhang):
+    other = make_customer(admin, family_name="张", given_name="伟", phone="13812349999",
+                          birth_date=dt.date(1985, 3, 12))
+    record = {"name": "张伟", "phone": "13812349999", "birth_date": "1985-03-12"}
+    assert zhang.pk in [m.customer_id for m in services.find_matches(record, exclude={other.pk})]
+    services.mark_not_duplicate(admin, zhang.pk, other.pk)
+    assert NotDuplicate.objects.filter(customer_a=min(zhang, other, key=lambda c: c.pk)).exists()
+    assert zhang.pk not in [m.customer_id for m in services.find_matches(record, exclude={other.pk})]
+
+
+def test_merged_customers_are_no_match_target(admin, make_customer, zhang):
+    from kehu.identity.merge import do_merge_customers
+
+    twin = make_customer(admin, family_name="张", given_name="伟", email="zw85@example.com",
+                         birth_date=dt.date(1985, 3, 12))
+    do_merge_customers(admin, zhang, twin)
+    found = services.find_matches({"name": "张伟", "email": "zw85@example.com", "birth_date": "1985-03-12"})
+    assert [m.customer_id for m in found] == [zhang.pk]
