@@ -264,7 +264,8 @@ def w_link(n, seed):
            "candidate_pairs": result.stats["candidate_pairs"],
            "pairs_ge_threshold": int((result.pairs["probability"] >= pipeline.LINK_THRESHOLD).sum()),
            "entities": int(raw["entity_id"].n_unique()),
-           "skipped_blocks": {k: v["skipped_blocks"] for k, v in result.stats.items() if isinstance(v, dict)},
+           "skipped_blocks": {k: v["skipped_blocks"] for k, v in result.stats.items()
+                              if isinstance(v, dict) and v["skipped_blocks"]},
            "prior": result.model.prior}
     out["linked"] = _label_scores(result.labels, truth, *flags)
     strong = result.pairs.filter(pl.col("probability") >= pipeline.LINK_THRESHOLD)
