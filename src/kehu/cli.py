@@ -9,6 +9,7 @@ KEHU_COMMANDS = [
     ("createadmin", "Create the first admin with a generated password (printed once, saved under var/)."),
     ("demo", "Load a realistic, deterministic demo data set (--customers N --seed S)."),
     ("score", "Score every customer: RFM, CLV, P(alive), tier A–D, loyalty (progress bar)."),
+    ("identity", "Duplicates: scan the customer file, rebuild match keys, dedupe a CSV (no database)."),
     ("worker", "Run background jobs and scheduled scoring (started by serve)."),
     ("token", "API tokens for integrations: kehu token create USER."),
     ("collectstatic", "Gather static files for the production server."),

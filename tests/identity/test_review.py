@@ -234,3 +234,21 @@ def test_cli_dedupe_rejects_an_unknown_column(tmp_path):
     with pytest.raises(CommandError, match="has no column 'tel'"):
         call_command("identity", "dedupe", str(source), "--out", str(tmp_path / "o.csv"),
                      "--column", "phone=tel")
+
+
+def test_merge_shows_on_the_timeline_and_is_undone_from_the_audit_entry(people, admin, client):
+    from kehu.identity.merge import do_merge_customers
+    from kehu.privacy.models import AuditEntry
+
+    merge = do_merge_customers(admin, people["li"], people["li_phone"])
+    client.force_login(admin)
+    timeline = client.get(reverse("customers:tab", args=[people["li"].pk, "t"])).content.decode()
+    assert "#merges" in timeline
+    entry = AuditEntry.objects.get(action="merge", customer_id=people["li"].pk)
+    assert entry.changes["merge"] == [None, merge.pk]
+    response = client.post(reverse("admin:privacy_auditentry_changelist"),
+                           {"action": "undo_merges", "_selected_action": [entry.pk]})
+    assert response.status_code == 302
+    merge.refresh_from_db()
+    assert merge.undone_at is not None
+    assert Customer.objects.get(pk=people["li_phone"].pk).merged_into_id is None

@@ -28,6 +28,7 @@ class TimelineEvent:
     lines: tuple[str, ...] = ()
     actor: str = ""
     url: str = ""
+    url_label: str = ""
 
     @property
     def sort_key(self):

@@ -266,7 +266,53 @@ def build_chunk(*, seed: int, chunk: int, first_id: dict[str, int], n: int, user
         "id": np.arange(first_id["customershare"], first_id["customershare"] + int(s_keep.sum()), dtype=np.int64),
         "customer_id": cid[shared][s_keep], "team_id": s_team[s_keep],
     }
+
+    # Drawn last, so every row above stays what it was for a given seed.
+    _birth_dates_and_duplicates(rng, out.tables["customer"], ~is_org, is_zh)
     return out
+
+
+DUPLICATE_SHARE = 0.02
+
+
+def _birth_dates_and_duplicates(rng, customers: dict, person: np.ndarray, chinese: np.ndarray) -> None:
+    """Birth dates for people, and ~2 % of Chinese customers re-entered as someone else in the
+    chunk — as a web form (pinyin), a call centre (a homophone) or a Hong Kong store (traditional
+    characters) would — so the duplicate review queue has something true to find."""
+    from kehu.identity import names
+
+    n = len(person)
+    age = rng.integers(18 * 365, 80 * 365, n)
+    born = (np.datetime64("2026-10-31") - age.astype("timedelta64[D]")).astype(str).astype(object)
+    born[~person] = None
+    zh = np.flatnonzero(chinese)
+    k = int(len(zh) * DUPLICATE_SHARE)
+    if k < 1 or len(zh) < 2:
+        customers["birth_date"] = born
+        return
+    picks = rng.permutation(zh)[: 2 * k]
+    source, copy = picks[:k], picks[k:]
+    style = rng.integers(0, 3, k)
+    family, given = customers["family_name"], customers["given_name"]
+    homophones = {"伟": "玮", "丽": "莉", "静": "婧", "敏": "闽", "军": "君", "杰": "洁", "磊": "垒",
+                  "芳": "方", "娟": "鹃", "强": "墙", "明": "鸣", "华": "桦", "平": "萍", "勇": "永"}
+    fam, giv, disp = family.astype(object), given.astype(object), customers["display_name"].astype(object)
+    for s_i, c_i, how in zip(source.tolist(), copy.tolist(), style.tolist(), strict=True):
+        f, g = str(family[s_i]), str(given[s_i])
+        if how == 0:  # typed in pinyin on the web: "Wei Zhang"
+            gp = "".join(names.syllables(g)).capitalize()
+            fp = "".join(names.syllables(f, surname=True)).capitalize()
+            fam[c_i], giv[c_i], disp[c_i] = fp, gp, f"{gp} {fp}"
+        elif how == 1:  # heard on the phone: a homophone for one character
+            g2 = "".join(homophones.get(ch, ch) for ch in g)
+            fam[c_i], giv[c_i], disp[c_i] = f, g2, f + g2
+        else:  # a traditional-character form
+            t = names.to_traditional(f + g)
+            fam[c_i], giv[c_i], disp[c_i] = t[: len(f)], t[len(f):], t
+        born[c_i] = born[s_i]
+    customers["family_name"], customers["given_name"] = fam.astype(str), giv.astype(str)
+    customers["display_name"] = disp.astype(str)
+    customers["birth_date"] = born
 
 
 def build_products(seed: int, n: int = 240, first_id: int = 1) -> dict[str, np.ndarray]:

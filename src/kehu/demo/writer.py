@@ -30,6 +30,8 @@ def _to_text(values: np.ndarray) -> list[str]:
         return list(map(str, values.tolist()))  # far faster than numpy's astype(str) for ints
     if values.dtype.kind == "f":
         return list(map("{:.2f}".format, values.tolist()))
+    if values.dtype == object:  # None is NULL
+        return ["\\N" if v is None else str(v) for v in values.tolist()]
     return values.astype(str).tolist()
 
 

@@ -412,7 +412,8 @@ def do_merge_customers(actor, survivor: Customer, merged: Customer, *, field_cho
     merge = Merge.objects.create(survivor=s, merged=m, actor=by, field_choices=choices,
                                  survivor_before=before, moved=moved, changed=changed,
                                  conflicts=conflicts)
-    audit.record(actor, "merge", s, customer_id=s.pk, changes={"merged": [None, m.pk], **delta})
+    audit.record(actor, "merge", s, customer_id=s.pk,
+                 changes={"merged": [None, m.pk], "merge": [None, merge.pk], **delta})
     audit.record(actor, "merge", m, customer_id=m.pk, changes={"merged_into": [None, s.pk]})
     profiles.refresh([s.pk])
     profiles.remove([m.pk])

@@ -29,6 +29,18 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+@cache
+def _to_traditional():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → traditional (for generating test and demo data in Hong Kong/Taiwan form)."""
+    return _to_traditional().convert(text) if text and not text.isascii() else text
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified, so 歐陽 and 欧阳 are the same surname."""
     return _converter().convert(text) if text and not text.isascii() else text

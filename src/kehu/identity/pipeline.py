@@ -61,7 +61,8 @@ def train(features: pl.DataFrame, pairs: pl.DataFrame, levels: np.ndarray, *,
     n = features.height
     model = MatchModel()
     rng = np.random.default_rng(seed)
-    k = min(random_pairs, max(n * (n - 1) // 2, 1))
+    # u needs enough random pairs to see the rare agreement levels; 100 per record is plenty
+    k = min(random_pairs, 100 * n, max(n * (n - 1) // 2, 1))
     a = rng.integers(0, n, k)
     b = rng.integers(0, n, k)
     keep = a != b

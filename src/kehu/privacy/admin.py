@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kehu.privacy.models import AuditEntry, Consent
 
@@ -23,6 +24,23 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id", "object_repr"]
     list_filter = ["action", "object_type"]
     show_full_result_count = False
+    actions = ["undo_merges"]
+
+    @admin.action(description=_("Undo the merges these entries record"))
+    def undo_merges(self, request, queryset):
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from kehu.identity.merge import unmerge
+        from kehu.identity.models import Merge
+
+        ids = [e.changes["merge"][1] for e in queryset.filter(action="merge") if "merge" in e.changes]
+        for merge in Merge.objects.filter(pk__in=ids, undone_at__isnull=True):
+            try:
+                unmerge(request.user, merge)
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"#{merge.pk}: {exc}", level="error")
+            else:
+                self.message_user(request, _("Merge #%(id)s undone.") % {"id": merge.pk})
 
 
 @admin.register(Consent)

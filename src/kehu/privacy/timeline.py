@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,16 +73,24 @@ def _render_audit(rows, pii_visible):
             if not pii_visible:
                 old = mask_field(row.object_type, name, old, identity_channel=channel)
                 new = mask_field(row.object_type, name, new, identity_channel=channel)
-            if row.action == "update":
+            if name == "merge":
+                continue  # the merge's own id: shown as the undo link below
+            if row.action in ("update", "merge", "unmerge"):
                 lines.append(f"{label}: {_display(field, old, users)} → {_display(field, new, users)}")
             else:
                 value = new if row.action == "create" else old
                 lines.append(f"{label}: {_display(field, value, users)}")
         verb = str(AuditEntry.Action(row.action).label)
+        url = url_label = ""
+        if row.action == "merge" and "merge" in row.changes:
+            # undo from the audit entry: the kept customer's page lists the merge with its button
+            url = reverse("customers:detail", args=[row.customer_id]) + "#merges"
+            url_label = _("Undo merge…")
         yield TimelineEvent(
             occurred_at=row.at, source="privacy.audit", pk=row.pk, kind="change",
             title=f"{str(model._meta.verbose_name).capitalize()} {verb}",
             lines=tuple(lines), actor=row.actor.get_username() if row.actor else "",
+            url=url, url_label=url_label,
         )
 
 

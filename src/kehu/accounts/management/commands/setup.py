@@ -19,3 +19,5 @@ class Command(BaseCommand):
             call_command("demo", customers=demo_customers, seed=42)
             # score the demo customers once, so tiers, segments and the value dashboard have data
             call_command("score", no_progress=True)
+            # and look for duplicate customers once, so the review queue has data
+            call_command("identity", "scan", no_progress=True)
