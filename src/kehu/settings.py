@@ -147,6 +147,8 @@ USE_TZ = True
 TIME_ZONE = env_str("KEHU_TIME_ZONE", "Asia/Shanghai")
 KEHU_CURRENCY = env_str("KEHU_CURRENCY", "CNY")
 KEHU_DEFAULT_PHONE_REGION = env_str("KEHU_DEFAULT_PHONE_REGION", "CN")
+# A record typed in that is surely an existing customer gets its new phone/email linked to them.
+KEHU_IDENTITY_LINK_SURE = env_bool("KEHU_IDENTITY_LINK_SURE", True)
 
 # --- Static files (served by WhiteNoise; front-end packages come from npm at setup) ---------
 STATIC_URL = "static/"

@@ -220,7 +220,8 @@ def test_entering_a_homophone_warns_then_saves_as_a_new_customer(page, shot, crm
     expect(warning.get_by_role("heading", name="Possible duplicate")).to_be_visible()
     link = warning.get_by_role("link", name="张伟", exact=True)
     expect(link).to_have_attribute("href", f"/customers/{zhang.pk}/")
-    expect(warning.locator("li", has=link).locator(".evidence")).to_contain_text("same pinyin")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(warning.locator("li", has=page.get_by_role("link", name="张伟", exact=True)).locator(".evidence")).to_contain_text("same pinyin")
     expect(form.get_by_label("Family name")).to_have_value("章")  # nothing typed is lost
     expect(form.get_by_label("Mobile phone")).to_have_value("138 1234 5670")
     assert Customer.objects.count() == before
@@ -265,7 +266,7 @@ def test_service_agent_gets_the_warning_when_correcting_a_name(page, shot, crm):
     expect(warning.get_by_role("heading", name="Possible duplicate")).to_be_visible()
     link = warning.get_by_role("link", name="张伟", exact=True)
     expect(link).to_have_attribute("href", f"/customers/{zhang.pk}/")
-    compare = warning.locator("li", has=link).get_by_role("link", name="compare")
+    compare = warning.locator("li", has=page.get_by_role("link", name="张伟", exact=True)).get_by_role("link", name="compare")
     expect(compare).to_have_attribute("href", f"/duplicates/compare/{chen.pk}/{zhang.pk}/")
     chen.refresh_from_db()
     assert chen.display_name == "陈静"  # not saved yet
