@@ -124,6 +124,10 @@ def update_customer(actor, customer: Customer, *, expected_version: int, **chang
     before = audit.snapshot(fresh, CUSTOMER_FIELDS)
     for name, value in changes.items():
         setattr(fresh, name, value)
+    if "display_name" in changes and not (changes["display_name"] or "").strip():
+        # "Leave empty to build it from the names", as on create
+        fresh.display_name = _compose_display_name(
+            {f: getattr(fresh, f) for f in ("kind", "legal_name", "family_name", "given_name")})
     _clean_customer(fresh)
     after = audit.snapshot(fresh, CUSTOMER_FIELDS)
     delta = audit.diff(before, after)

@@ -32,7 +32,7 @@ class Rule:
 
 # Key columns derived from the features (see ``key_frame``) and the comparison each one stands for.
 KEY_FIELD = {
-    "phone": "phone", "phone_tail": "phone", "mailbox": "email", "id_number": "id_number",
+    "phone": "phone", "phone_tail": "phone", "phone_head": "phone", "mailbox": "email", "id_number": "id_number",
     "pinyin_key": "name", "latin_key": "name", "surname_key": "name", "initials": "name",
     "dob": "birth_date", "city": "city",
 }
@@ -47,6 +47,7 @@ RULES = (
     Rule("latin_name", ("latin_key",), 25),
     Rule("surname_dob", ("surname_key", "dob")),
     Rule("surname_phone_tail", ("surname_key", "phone_tail")),
+    Rule("surname_phone_head", ("surname_key", "phone_head")),
     Rule("initials_dob_city", ("initials", "dob", "city")),
 )
 
@@ -67,13 +68,15 @@ def key_frame(features: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.Da
         base.select("rid", pl.col("mailbox1").alias("mailbox")),
         base.select("rid", pl.col("mailbox2").alias("mailbox")),
     ]).drop_nulls().unique()
-    return base, phones.with_columns(pl.col("phone").str.slice(-4).alias("phone_tail")), mails
+    # a mistyped digit leaves either the first seven digits or the last four intact
+    return base, phones.with_columns(pl.col("phone").str.slice(-4).alias("phone_tail"),
+                                     pl.col("phone").str.slice(0, 10).alias("phone_head")), mails
 
 
 def rule_keys(rule: Rule, base, phones, mails) -> pl.DataFrame:
     cols = list(rule.columns)
     frame = base
-    if "phone" in cols or "phone_tail" in cols:
+    if {"phone", "phone_tail", "phone_head"} & set(cols):
         frame = frame.select([c for c in base.columns if c not in ("phone1", "phone2")]).join(
             phones, on="rid")
     if "mailbox" in cols:

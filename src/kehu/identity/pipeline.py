@@ -51,8 +51,11 @@ def tf_values(features: pl.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]
 
 
 def _frequencies(values: pl.Series, n: int) -> tuple[dict[str, float], float]:
+    """How often another record shares the value: (count − 1) / n, as the record itself is
+    one of the ``count`` (for a name seen twice that is 1/n, not 2/n)."""
     counts = values.drop_nulls().value_counts(sort=True).head(TF_TABLE_SIZE)
-    table = dict(zip(counts[:, 0].to_list(), (counts["count"] / n).to_list(), strict=True))
+    others = (counts["count"] - 1).clip(lower_bound=1)
+    table = dict(zip(counts[:, 0].to_list(), (others / n).to_list(), strict=True))
     return table, 1.0 / max(n, 1)
 
 

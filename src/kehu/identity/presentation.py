@@ -28,6 +28,13 @@ LEVEL_LABELS = {
 }
 
 
+def percent(probability: float) -> str:
+    """99.97 %, not "100 %": near-certain pairs still differ, and the order should show why."""
+    value = probability * 100
+    digits = 0 if value < 99 else 1 if value < 99.9 else 2 if value < 99.99 else 3
+    return f"{min(value, 99.999):.{digits}f}%"
+
+
 def evidence_rows(evidence: list[dict]) -> list[dict]:
     """Per field: what was found and how much it weighed (bits: + for, − against)."""
     rows = []
@@ -38,6 +45,7 @@ def evidence_rows(evidence: list[dict]) -> list[dict]:
             "field": item["field"], "label": FIELD_LABELS.get(item["field"], item["field"]),
             "level": LEVEL_LABELS.get(level, level) if level else None,
             "weight": weight,
+            "weight_text": f"{weight:+.1f}".replace("-", "−"),
             "tone": "none" if level is None else ("for" if weight > 0.5 else
                                                   "against" if weight < -0.5 else "neutral"),
         })

@@ -39,6 +39,7 @@ def queue(request):
         request.GET.get("page"))
     for item in page:
         item.rows = presentation.evidence_rows(item.evidence)
+        item.percent = presentation.percent(item.probability)
     return render(request, "identity/queue.html", {
         "page": page, "sort": order, "nav": "duplicates",
         "last_scan": ScanRun.objects.first(),
