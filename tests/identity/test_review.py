@@ -180,6 +180,24 @@ def test_api_answers_409_with_evidence_and_hides_invisible_customers(people, adm
     assert created.status_code == 201
 
 
+def test_api_queue_reject_by_a_rep_and_merge_by_a_manager(people, admin, make_user, api, team):
+    _scan()
+    rep = make_user("sales", team=team)
+    manager = make_user("manager", team=team, is_manager=True)
+    Customer.objects.filter(pk__in=[p.pk for p in people.values()]).update(owner=rep)
+    listed = api(rep).get("/api/v1/duplicates/?ordering=-probability").json()["results"]
+    assert len(listed) == len(_pairs())
+    rejected = api(rep).post(f"/api/v1/duplicates/{listed[-1]['id']}/reject/")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    assert api(rep).post("/api/v1/merges/", {"survivor": people["li"].pk,
+                                             "merged": people["li_phone"].pk}, format="json").status_code == 403
+    assert api(make_user("marketing")).get("/api/v1/duplicates/").status_code == 403
+    merged = api(manager).post("/api/v1/merges/", {"survivor": people["li"].pk, "merged": people["li_phone"].pk,
+                                                   "field_choices": {"given_name": "merged"}}, format="json")
+    assert merged.status_code == 201
+    assert Customer.objects.get(pk=people["li"].pk).given_name == "那"
+
+
 def test_api_match_merge_and_undo(people, admin, make_user, api):
     client = api(admin)
     found = client.post("/api/v1/match/", {"display_name": "Wei Zhang", "phone": "13812345678"},

@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +16,26 @@ from kehu.customers.services import StaleVersion
 from kehu.identity import entry, services
 from kehu.identity import merge as merging
 from kehu.identity.models import DuplicateCandidate, Merge
+
+
+class _Needs(BasePermission):
+    """Reading needs ``read``; any POST (reject, merge, undo) needs ``write``."""
+
+    read = write = ""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return user.has_perm(self.read if request.method in ("GET", "HEAD", "OPTIONS") else self.write)
+
+
+class QueuePermission(_Needs):
+    read, write = "identity.view_duplicatecandidate", "identity.change_duplicatecandidate"
+
+
+class MergePermission(_Needs):
+    read, write = "identity.view_merge", merging.MERGE_PERMISSION
 
 
 class DuplicateSerializer(serializers.ModelSerializer):
@@ -29,6 +49,7 @@ class DuplicateViewSet(viewsets.ReadOnlyModelViewSet):
     """Open possible duplicates whose two customers you may both see (``?ordering=probability``)."""
 
     serializer_class = DuplicateSerializer
+    permission_classes = [QueuePermission]
     ordering_fields = ["probability"]
     ordering = ["-probability", "id"]
 
@@ -67,6 +88,7 @@ class MergeViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Li
     """Merge two customers (needs the merge permission) and undo a merge."""
 
     serializer_class = MergeSerializer
+    permission_classes = [MergePermission]
 
     def get_queryset(self):
         visible = visible_customers(self.request.user, include_merged=True)
