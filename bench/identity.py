@@ -395,12 +395,14 @@ def retyped_records(rng, customers, homophones):
             email = c["email"]
             if "email_case" in chosen:
                 email = email[:1].upper() + email[1:] + " "
-            if "drop_phone" in chosen or rng.random() < 0.5:
+            if "drop_phone" in chosen or "email_case" in chosen or rng.random() < 0.5:
                 record["email"] = email
         if "add_city" in chosen and c["city"]:
             record["city"] = c["city"] + rng.choice(["", "市"])
-        if c["birth_date"]:
-            record["birth_date"] = c["birth_date"]
+        if c["birth_date"] and rng.random() < 0.6:
+            y, m, d = (int(x) for x in c["birth_date"].split("-"))
+            record["birth_date"] = rng.choice([c["birth_date"], f"{y}/{m}/{d}", f"{y}年{m}月{d}日",
+                                               f"{y}{m:02d}{d:02d}", f"{d:02d}/{m:02d}/{y}"])
         out.append((record, c["id"], sorted(chosen)))
     return out
 
@@ -493,7 +495,8 @@ def w_entry(records, seed, profile):
            "vendor": connection.vendor}
     latencies = {"retyped": [], "fresh": []}
     found = top1 = false_alarms = 0
-    misses = []
+    reachable = {"with phone or email": [0, 0], "name (and birth date) only": [0, 0]}
+    misses, alarms = [], []
     for kind, items in (("retyped", retyped), ("fresh", [(r, None, []) for r in fresh])):
         for record, cid, ops in items:
             calls.clear()
@@ -504,16 +507,23 @@ def w_entry(records, seed, profile):
                 parts[name].append(seconds * 1000)
             if cid is None:
                 false_alarms += bool(matches)
+                if matches and len(alarms) < 5:
+                    alarms.append({"record": record, "matches": [(m.customer_id, round(m.probability, 4))
+                                                                 for m in matches[:3]]})
                 continue
             ids = [m.customer_id for m in matches]
             found += cid in ids
             top1 += bool(ids) and ids[0] == cid
+            group = reachable["with phone or email" if record.get("phone") or record.get("email")
+                              else "name (and birth date) only"]
+            group[0] += cid in ids
+            group[1] += 1
             if cid not in ids and len(misses) < 8:
                 misses.append({"ops": ops, "record": record})
     every = latencies["retyped"] + latencies["fresh"]
     out.update({
         "n_retyped": len(retyped), "n_fresh": len(fresh), "found": found, "top1": top1,
-        "false_alarms": false_alarms, "misses": misses,
+        "false_alarms": false_alarms, "misses": misses, "alarms": alarms, "found_by_kind": reachable,
         "candidates_p50": pct(sizes, 50), "candidates_max": max(sizes) if sizes else 0,
         "latency": {k: {"p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99), "max": max(v)}
                     for k, v in {**latencies, "all": every}.items()},
@@ -586,8 +596,12 @@ def part_entry(args, results):
         print(f"    re-typed customers found: {r['found']}/{r['n_retyped']} "
               f"(first match: {r['top1']}); fresh people with a match ≥ 0.5: "
               f"{r['false_alarms']}/{r['n_fresh']}")
+        print("    found by what the record carries: " + "; ".join(
+            f"{k} {v[0]}/{v[1]}" for k, v in r["found_by_kind"].items()))
         for miss in r["misses"]:
             print(f"      missed ({', '.join(miss['ops'])}): {miss['record']}")
+        for alarm in r["alarms"]:
+            print(f"      fresh record matched {alarm['matches']}: {alarm['record']}")
         results.setdefault("entry", {})[backend] = {**r, "process_peak_mib": run["peak_mib"]}
 
 
@@ -706,7 +720,9 @@ def main():
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
     args.sizes = [int(s) for s in args.sizes.split(",")]
     args.backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    print(f"kehu.identity benchmark (machine: {os.cpu_count()} cores, "
+    commit = subprocess.run(["git", "-C", str(BENCH), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    print(f"kehu.identity benchmark at {commit or '?'} (machine: {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 1024**3:.0f} GiB)")
     results = {}
     for part in PARTS:

@@ -1,5 +1,7 @@
 """REST: the review queue, merges (and their undo), and matching one record without saving it."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
@@ -16,6 +18,19 @@ from kehu.customers.services import StaleVersion
 from kehu.identity import entry, services
 from kehu.identity import merge as merging
 from kehu.identity.models import DuplicateCandidate, Merge
+
+
+@contextmanager
+def _service_errors():
+    """The services' PermissionDenied / ValidationError as DRF's 403 / 400."""
+    try:
+        yield
+    except PermissionDenied:
+        raise ApiPermissionDenied() from None
+    except ValidationError as exc:
+        raise ApiValidationError(exc.messages) from None
+    except StaleVersion as exc:
+        raise ApiValidationError([str(exc)]) from None
 
 
 class _Needs(BasePermission):
@@ -63,12 +78,8 @@ class DuplicateViewSet(viewsets.ReadOnlyModelViewSet):
     def reject(self, request, pk=None, version=None):
         """Not a duplicate: the pair is never proposed again."""
         candidate = self.get_object()
-        try:
+        with _service_errors():
             services.reject_candidate(request.user, candidate)
-        except PermissionDenied:
-            raise ApiPermissionDenied() from None
-        except ValidationError as exc:
-            raise ApiValidationError(exc.messages) from None
         return Response(DuplicateSerializer(candidate).data)
 
 
@@ -100,25 +111,16 @@ class MergeViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Li
         data = serializer.validated_data
         survivor = access_customer(request.user, data["survivor"].pk)
         merged = access_customer(request.user, data["merged"].pk)
-        try:
+        with _service_errors():
             merge = merging.do_merge_customers(request.user, survivor, merged,
                                                field_choices=data.get("field_choices"))
-        except PermissionDenied:
-            raise ApiPermissionDenied() from None
-        except (ValidationError, StaleVersion) as exc:
-            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-            raise ApiValidationError(messages) from None
         return Response(MergeSerializer(merge).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def undo(self, request, pk=None, version=None):
         merge = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
+        with _service_errors():
             merging.unmerge(request.user, merge)
-        except PermissionDenied:
-            raise ApiPermissionDenied() from None
-        except ValidationError as exc:
-            raise ApiValidationError(exc.messages) from None
         return Response(MergeSerializer(merge).data)
 
 
