@@ -1,6 +1,5 @@
 """The batch scan, the review queue (web and API), entry warnings, merge from the UI, the CLI."""
 
-import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
