@@ -91,3 +91,27 @@ def test_merged_customers_are_no_match_target(admin, make_customer, zhang):
     do_merge_customers(admin, zhang, twin)
     found = services.find_matches({"name": "张伟", "email": "zw85@example.com", "birth_date": "1985-03-12"})
     assert [m.customer_id for m in found] == [zhang.pk]
+
+
+def test_one_record_keys_are_the_batch_keys():
+    """The on-entry lookup (pure Python) and the stored keys (polars) must agree exactly."""
+    import importlib.util
+    from pathlib import Path
+
+    import polars as pl
+
+    from kehu.identity import blocking, features
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "identity_data.py"
+    spec = importlib.util.spec_from_file_location("identity_data", path)
+    identity_data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(identity_data)
+    feats = features.prepare(identity_data.generate(400, seed=3).drop("entity_id"))
+    base, phones, mails = blocking.key_frame(feats)
+    batch = pl.concat([blocking.rule_keys(rule, base, phones, mails)
+                       .with_columns(pl.lit(rule.name).alias("rule")) for rule in blocking.RULES])
+    expected = {(row["rid"], row["rule"], row["key"]) for row in batch.iter_rows(named=True)}
+    single = {(i, rule.name, key) for i in range(feats.height)
+              for rule, key in blocking.record_keys(feats.row(i, named=True))}
+    assert single == expected
+    assert len(expected) > 2 * feats.height

@@ -10,6 +10,7 @@ The same keys, stored in ``MatchKey``, find the candidates for one new record th
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +84,33 @@ def rule_keys(rule: Rule, base, phones, mails) -> pl.DataFrame:
         frame = frame.join(mails, on="rid")
     keyed = frame.select("rid", pl.concat_str(cols, separator="\x1f").alias("key")).drop_nulls()
     return keyed.unique()
+
+
+def record_keys(row: dict) -> list[tuple[Rule, str]]:
+    """The blocking keys of one record (a features row as a dict), as ``rule_keys`` would give
+    them: the on-entry lookup uses this pure-Python form, which costs microseconds."""
+    phones = sorted({p for p in (row.get("phone1"), row.get("phone2")) if p})
+    mails = sorted({m for m in (row.get("mailbox1"), row.get("mailbox2")) if m})
+    dob = row.get("dob")
+    values = {**row, "dob": dob.isoformat() if dob is not None else None}
+    out = []
+    for rule in RULES:
+        choices = []
+        for column in rule.columns:
+            if column == "phone":
+                choices.append(phones)
+            elif column == "phone_tail":
+                choices.append(sorted({p[-4:] for p in phones}))
+            elif column == "phone_head":
+                choices.append(sorted({p[:10] for p in phones}))
+            elif column == "mailbox":
+                choices.append(mails)
+            else:
+                value = values.get(column)
+                choices.append([value] if value is not None else [])
+        for combo in itertools.product(*choices):
+            out.append((rule, "\x1f".join(combo)))
+    return out
 
 
 def candidate_pairs(features: pl.DataFrame, rules=RULES) -> tuple[pl.DataFrame, dict]:

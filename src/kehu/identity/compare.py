@@ -13,6 +13,7 @@ the pinyin finds them; rapidfuzz supplies the string metrics.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,140 +49,155 @@ COMPARISONS = (
 INDEX = {c.name: i for i, c in enumerate(COMPARISONS)}
 
 
-def _pick(frame: pl.DataFrame, column: str, idx: np.ndarray) -> pl.Series:
-    return frame[column].gather(idx)
+CHUNK = 500_000  # pairs compared at a time: bounds memory at a million records
+
+_COLUMNS = ("hanzi", "pinyin_key", "latin_key", "surname_key", "phone1", "phone2", "mailbox1",
+            "mailbox2", "dob", "city", "addr", "addr_num", "postcode", "id_number")
 
 
-def _eq(a: pl.Series, b: pl.Series) -> np.ndarray:
-    """Elementwise equality where a missing value never equals anything."""
-    return (a == b).fill_null(False).to_numpy()
+def _l(name: str) -> pl.Expr:
+    return pl.col(f"{name}_l")
 
 
-def _present(a: pl.Series) -> np.ndarray:
-    return a.is_not_null().to_numpy()
+def _r(name: str) -> pl.Expr:
+    return pl.col(f"{name}_r")
 
 
-def _sim(a: pl.Series, b: pl.Series, scorer) -> np.ndarray:
-    if len(a) == 0:
-        return np.zeros(0)
-    return process.cpdist(a.to_list(), b.to_list(), scorer=scorer, workers=-1)
+def _both(name: str) -> pl.Expr:
+    return _l(name).is_not_null() & _r(name).is_not_null()
 
 
-def _coalesce(a: pl.Series, b: pl.Series) -> pl.Series:
-    return pl.DataFrame({"a": a, "b": b}).select(pl.coalesce("a", "b")).to_series()
+def _same(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Equal and both present (a missing value never agrees)."""
+    return (a == b).fill_null(False)
 
 
-def _name(frame, li, ri):
-    hl, hr = _pick(frame, "hanzi", li), _pick(frame, "hanzi", ri)
-    pl_, pr = _pick(frame, "pinyin_key", li), _pick(frame, "pinyin_key", ri)
-    ll, lr = _pick(frame, "latin_key", li), _pick(frame, "latin_key", ri)
-    sl, sr = _pick(frame, "surname_key", li), _pick(frame, "surname_key", ri)
-    present_l = _present(hl) | _present(pl_) | _present(ll) | _present(sl)
-    present_r = _present(hr) | _present(pr) | _present(lr) | _present(sr)
-    exact = _eq(hl, hr) | (~_present(hl) & ~_present(hr) & _eq(ll, lr))
-    same_pinyin = _eq(pl_, pr)
+def _similarities(pairs: pl.DataFrame) -> dict[str, np.ndarray]:
+    """rapidfuzz scores for every pair (missing values as "": the level rules mask them).
+
+    All inputs come out of one polars query; rapidfuzz works in parallel only on large inputs
+    (starting its threads costs more than scoring fifty pairs)."""
+    def local(column: str) -> pl.Expr:
+        return pl.col(column).str.split("@").list.first()
+
+    specs = {  # name → (left, right, scorer)
+        "name_jw": (pl.coalesce(_l("pinyin_key"), _l("latin_key")),
+                    pl.coalesce(_r("pinyin_key"), _r("latin_key")), JaroWinkler.normalized_similarity),
+        "hanzi_osa": (_l("hanzi"), _r("hanzi"), OSA.distance),
+        "dob_osa": (_l("dob").dt.strftime("%Y%m%d"), _r("dob").dt.strftime("%Y%m%d"), OSA.distance),
+        "addr_ratio": (_l("addr"), _r("addr"), fuzz.token_set_ratio),
+    }
+    for a in ("1", "2"):
+        for b in ("1", "2"):
+            specs[f"phone_osa_{a}{b}"] = (_l(f"phone{a}"), _r(f"phone{b}"), OSA.distance)
+            specs[f"email_osa_{a}{b}"] = (local(f"mailbox{a}_l"), local(f"mailbox{b}_r"), OSA.distance)
+    inputs = pairs.select(
+        expr.fill_null("").alias(f"{name}{side}")
+        for name, (left, right, _scorer) in specs.items() for side, expr in (("<", left), (">", right)))
+    workers = -1 if pairs.height > 20_000 else 1
+    return {name: process.cpdist(inputs[f"{name}<"].to_list(), inputs[f"{name}>"].to_list(),
+                                 scorer=scorer, workers=workers)
+            for name, (_left, _right, scorer) in specs.items()}
+
+
+def _name_level() -> pl.Expr:
+    full_l = _l("hanzi").is_not_null() | _l("pinyin_key").is_not_null() | _l("latin_key").is_not_null()
+    full_r = _r("hanzi").is_not_null() | _r("pinyin_key").is_not_null() | _r("latin_key").is_not_null()
+    present = (full_l | _l("surname_key").is_not_null()) & (full_r | _r("surname_key").is_not_null())
+    exact = _same(_l("hanzi"), _r("hanzi")) | (
+        _l("hanzi").is_null() & _r("hanzi").is_null() & _same(_l("latin_key"), _r("latin_key")))
+    keys = (pl.coalesce(_l("pinyin_key"), _l("latin_key")).is_not_null()
+            & pl.coalesce(_r("pinyin_key"), _r("latin_key")).is_not_null())
     # Typos: Jaro-Winkler on the pinyin (or Latin) key; one hanzi dropped or replaced.
-    candidates = np.flatnonzero(present_l & present_r & ~exact & ~same_pinyin)
-    similar = np.zeros(len(li), dtype=bool)
-    if len(candidates):
-        kl = _coalesce(pl_, ll).gather(candidates)
-        kr = _coalesce(pr, lr).gather(candidates)
-        similar[candidates] = _sim(kl, kr, JaroWinkler.normalized_similarity) >= 0.9
-        ha, hb = hl.gather(candidates), hr.gather(candidates)
-        both = np.flatnonzero(_present(ha) & _present(hb))
-        if len(both):
-            ha, hb = ha.gather(both), hb.gather(both)
-            one_char = _sim(ha, hb, OSA.distance) <= 1
-            same_surname = _eq(ha.str.slice(0, 1), hb.str.slice(0, 1))
-            similar[candidates[both]] |= one_char & same_surname
-    same_surname = _eq(sl, sr)
+    similar = (keys & (pl.col("name_jw") >= 0.9)) | (
+        _both("hanzi") & (pl.col("hanzi_osa") <= 1)
+        & _same(_l("hanzi").str.slice(0, 1), _r("hanzi").str.slice(0, 1)))
+    same_surname = _same(_l("surname_key"), _r("surname_key"))
     # "王先生" (a surname and a courtesy title) has no given name to compare.
-    partial = (~(_present(hl) | _present(pl_) | _present(ll))) | (~(_present(hr) | _present(pr) | _present(lr)))
-    level = np.select([exact, same_pinyin, similar, same_surname & partial, same_surname],
-                      [5, 4, 3, 2, 1], default=0)
-    return np.where(present_l & present_r, level, NULL)
+    partial = ~full_l | ~full_r
+    return (pl.when(~present).then(NULL).when(exact).then(5)
+            .when(_same(_l("pinyin_key"), _r("pinyin_key"))).then(4).when(similar).then(3)
+            .when(same_surname & partial).then(2).when(same_surname).then(1).otherwise(0))
 
 
-def _pairs_best(frame, columns, li, ri, exact_level, near):
-    """Best level over every combination of the two records' values (two phones, two emails)."""
-    any_l = np.zeros(len(li), dtype=bool)
-    any_r = np.zeros(len(li), dtype=bool)
-    for col in columns:
-        any_l |= _present(_pick(frame, col, li))
-        any_r |= _present(_pick(frame, col, ri))
-    best = np.where(any_l & any_r, 0, NULL).astype(np.int8)
-    for cl in columns:
-        a = _pick(frame, cl, li)
-        for cr in columns:
-            b = _pick(frame, cr, ri)
-            ok = _present(a) & _present(b)
-            best = np.where(ok & _eq(a, b), np.maximum(best, exact_level), best).astype(np.int8)
-            idx = np.flatnonzero(ok & (best < 1))
-            if len(idx):
-                best[idx] = np.maximum(best[idx], near(a.gather(idx), b.gather(idx)))
-    return best
+def _best_of_two(column: str, near) -> pl.Expr:
+    """Best level over every combination of two values a side (two phones, two emails)."""
+    any_l = _l(f"{column}1").is_not_null() | _l(f"{column}2").is_not_null()
+    any_r = _r(f"{column}1").is_not_null() | _r(f"{column}2").is_not_null()
+    combos = [(a, b) for a in ("1", "2") for b in ("1", "2")]
+    exact = pl.any_horizontal([_same(_l(f"{column}{a}"), _r(f"{column}{b}")) for a, b in combos])
+    close = pl.any_horizontal([_both_pair(column, a, b) & near(a, b) for a, b in combos])
+    return pl.when(~(any_l & any_r)).then(NULL).when(exact).then(2).when(close).then(1).otherwise(0)
 
 
-def _phone_near(a: pl.Series, b: pl.Series) -> np.ndarray:
-    same_len = (a.str.len_chars() == b.str.len_chars()).to_numpy()
-    return (same_len & (_sim(a, b, OSA.distance) <= 1)).astype(np.int8)
+def _both_pair(column: str, a: str, b: str) -> pl.Expr:
+    return _l(f"{column}{a}").is_not_null() & _r(f"{column}{b}").is_not_null()
 
 
-def _email_near(a: pl.Series, b: pl.Series) -> np.ndarray:
-    local_a = a.str.split("@").list.first()
-    local_b = b.str.split("@").list.first()
-    long_enough = (local_a.str.len_chars() >= 4).to_numpy()
-    return (long_enough & (_sim(local_a, local_b, OSA.distance) <= 1)).astype(np.int8)
+def _phone_near(a: str, b: str) -> pl.Expr:
+    same_length = _l(f"phone{a}").str.len_chars() == _r(f"phone{b}").str.len_chars()
+    return same_length & (pl.col(f"phone_osa_{a}{b}") <= 1)
 
 
-def _birth_date(frame, li, ri):
-    da, db = _pick(frame, "dob", li), _pick(frame, "dob", ri)
-    ok = _present(da) & _present(db)
-    exact = _eq(da, db)
-    swapped = ok & _eq(da.dt.year(), db.dt.year()) & _eq(da.dt.month(), db.dt.day()) \
-        & _eq(da.dt.day(), db.dt.month()) & ~exact
-    close = np.zeros(len(li), dtype=bool)
-    idx = np.flatnonzero(ok & ~exact & ~swapped)
-    if len(idx):
-        sa = da.gather(idx).dt.strftime("%Y%m%d")
-        sb = db.gather(idx).dt.strftime("%Y%m%d")
-        close[idx] = _sim(sa, sb, OSA.distance) <= 1
-    level = np.where(exact, 3, np.where(swapped, 2, np.where(close, 1, 0)))
-    return np.where(ok, level, NULL)
+def _email_near(a: str, b: str) -> pl.Expr:
+    long_enough = _l(f"mailbox{a}").str.split("@").list.first().str.len_chars() >= 4
+    return long_enough & (pl.col(f"email_osa_{a}{b}") <= 1)
 
 
-def _exact(frame, column, li, ri):
-    a, b = _pick(frame, column, li), _pick(frame, column, ri)
-    ok = _present(a) & _present(b)
-    return np.where(ok, np.where(_eq(a, b), 1, 0), NULL)
+def _birth_date_level() -> pl.Expr:
+    dl, dr = _l("dob"), _r("dob")
+    exact = _same(dl, dr)
+    swapped = (_same(dl.dt.year(), dr.dt.year()) & _same(dl.dt.month(), dr.dt.day())
+               & _same(dl.dt.day(), dr.dt.month()) & ~exact)
+    return (pl.when(~_both("dob")).then(NULL).when(exact).then(3).when(swapped).then(2)
+            .when(pl.col("dob_osa") <= 1).then(1).otherwise(0))
 
 
-def _address(frame, li, ri):
-    a, b = _pick(frame, "addr", li), _pick(frame, "addr", ri)
-    ok = _present(a) & _present(b)
-    level = np.full(len(li), NULL, dtype=np.int8)
-    idx = np.flatnonzero(ok)
-    if len(idx):
-        score = _sim(a.gather(idx), b.gather(idx), fuzz.token_set_ratio)
-        na = _pick(frame, "addr_num", li).gather(idx)
-        nb = _pick(frame, "addr_num", ri).gather(idx)
-        same_numbers = _eq(na, nb)
-        level[idx] = np.where((score >= 90) & same_numbers, 2,
-                              np.where((score >= 70) | same_numbers, 1, 0))
-    return level
+def _exact_level(name: str) -> pl.Expr:
+    return pl.when(~_both(name)).then(NULL).when(_same(_l(name), _r(name))).then(1).otherwise(0)
+
+
+def _address_level() -> pl.Expr:
+    same_numbers = _same(_l("addr_num"), _r("addr_num"))
+    ratio = pl.col("addr_ratio")
+    return (pl.when(~_both("addr")).then(NULL).when((ratio >= 90) & same_numbers).then(2)
+            .when((ratio >= 70) | same_numbers).then(1).otherwise(0))
+
+
+LEVELS = {
+    "name": _name_level, "phone": lambda: _best_of_two("phone", _phone_near),
+    "email": lambda: _best_of_two("mailbox", _email_near), "birth_date": _birth_date_level,
+    "city": lambda: _exact_level("city"), "address": _address_level,
+    "postcode": lambda: _exact_level("postcode"), "id_number": lambda: _exact_level("id_number"),
+}
+
+
+@functools.cache
+def _level_expressions() -> tuple[pl.Expr, ...]:
+    """Built once: polars expressions are immutable, and building them costs more than running
+    them on fifty pairs."""
+    return tuple(LEVELS[c.name]().cast(pl.Int8).alias(c.name) for c in COMPARISONS)
+
+
+def _compare_chunk(frame: pl.DataFrame, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    columns = frame.select(_COLUMNS)
+    pairs = pl.concat([columns[li].rename(lambda c: f"{c}_l"), columns[ri].rename(lambda c: f"{c}_r")],
+                      how="horizontal")
+    pairs = pairs.with_columns(pl.Series(k, v) for k, v in _similarities(pairs).items())
+    levels = pairs.select(_level_expressions())
+    return levels.to_numpy().astype(np.int8).reshape(len(li), len(COMPARISONS))
 
 
 def compare(frame: pl.DataFrame, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
-    """Levels for each pair (rows ``li[k]``, ``ri[k]`` of ``frame``): int8 array, pairs × comparisons."""
+    """Levels for each pair (rows ``li[k]``, ``ri[k]`` of ``frame``): int8 array, pairs × comparisons.
+
+    All comparisons of a chunk of pairs are one polars query (plus rapidfuzz for the string
+    distances), so one record against fifty candidates costs a few milliseconds and a million
+    pairs a few seconds.
+    """
     li = np.asarray(li, dtype=np.int64)
     ri = np.asarray(ri, dtype=np.int64)
-    out = np.empty((len(li), len(COMPARISONS)), dtype=np.int8)
-    out[:, INDEX["name"]] = _name(frame, li, ri)
-    out[:, INDEX["phone"]] = _pairs_best(frame, ("phone1", "phone2"), li, ri, 2, _phone_near)
-    out[:, INDEX["email"]] = _pairs_best(frame, ("mailbox1", "mailbox2"), li, ri, 2, _email_near)
-    out[:, INDEX["birth_date"]] = _birth_date(frame, li, ri)
-    out[:, INDEX["city"]] = _exact(frame, "city", li, ri)
-    out[:, INDEX["address"]] = _address(frame, li, ri)
-    out[:, INDEX["postcode"]] = _exact(frame, "postcode", li, ri)
-    out[:, INDEX["id_number"]] = _exact(frame, "id_number", li, ri)
-    return out
+    if not len(li):
+        return np.empty((0, len(COMPARISONS)), dtype=np.int8)
+    return np.concatenate([_compare_chunk(frame, li[i:i + CHUNK], ri[i:i + CHUNK])
+                           for i in range(0, len(li), CHUNK)])

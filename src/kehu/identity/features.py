@@ -34,6 +34,8 @@ def _none_if_empty(value):
 
 def _map_unique(series: pl.Series, fn, dtype) -> pl.Series:
     """Apply ``fn`` once per distinct value and broadcast back (names repeat a lot)."""
+    if len(series) <= 16:  # one record typed in: a join would cost more than the calls
+        return pl.Series([fn(v) for v in series.to_list()], dtype=dtype)
     uniq = series.unique()
     mapping = pl.DataFrame({"k": uniq, "v": pl.Series([fn(v) for v in uniq.to_list()], dtype=dtype)})
     return (series.to_frame("k").join(mapping, on="k", how="left", nulls_equal=True,

@@ -65,12 +65,10 @@ class Match:
 
 
 def _candidate_ids(feats: pl.DataFrame, exclude: set[int]) -> list[int]:
-    base, phones, mails = blocking.key_frame(feats)
     keys, limits = [], []
-    for rule in blocking.RULES:
-        for key in blocking.rule_keys(rule, base, phones, mails)["key"].to_list():
-            keys.append((rule.name + ":" + key)[:250])
-            limits.append(rule.max_block + 1)
+    for rule, key in dict.fromkeys(blocking.record_keys(feats.row(0, named=True))):
+        keys.append((rule.name + ":" + key)[:250])
+        limits.append(rule.max_block + 1)
     if not keys:
         return []
     table = profiles.KEY_TABLE
