@@ -745,6 +745,12 @@ ZH_HANS = {
     ('audit action', 'merged'): '已合并',
     ('audit action', 'merge undone'): '已撤销合并',
     'Duplicates': '重复客户',
+    'statistics': '统计',
+    'weights': '权重',
+    'Match weight': '匹配权重',
+    'Undo the merges these entries record': '撤销这些记录所记载的合并',
+    'Merge #%(id)s undone.': '合并 #%(id)s 已撤销。',
+    'Undo merge…': '撤销合并…',
 }
 
 
@@ -1434,6 +1440,12 @@ ZH_HANT = {
     ('audit action', 'merged'): '已合併',
     ('audit action', 'merge undone'): '已撤銷合併',
     'Duplicates': '重複客戶',
+    'statistics': '統計',
+    'weights': '權重',
+    'Match weight': '匹配權重',
+    'Undo the merges these entries record': '撤銷這些記錄所記載的合併',
+    'Merge #%(id)s undone.': '合併 #%(id)s 已撤銷。',
+    'Undo merge…': '撤銷合併…',
 }
 
 # fmt: on
