@@ -26,6 +26,7 @@ import polars as pl
 
 from kehu.identity.compare import COMPARISONS, INDEX, NULL
 
+TF_POLARS_MIN = 10_000  # term frequencies of this many values or more are looked up by polars
 TF_FIELDS = {"name": (4, 5), "city": (1,)}  # comparison → levels whose factor uses term frequency
 
 
@@ -80,9 +81,14 @@ class MatchModel:
     def term_frequencies(self, name: str, values) -> np.ndarray:
         table = self.tf.get(name, {})
         floor = self.tf_floor.get(name, 1e-6)
-        values = pl.Series(values, dtype=pl.Utf8) if not isinstance(values, pl.Series) else values
-        if not table:
-            return np.full(len(values), floor)
+        if len(values) < TF_POLARS_MIN or not table:
+            # One record on entry: handing polars the 50,000-entry table costs milliseconds a call.
+            values = values.to_list() if isinstance(values, pl.Series) else values
+            return np.array([table.get(v, floor) if v is not None else floor for v in values], dtype=float)
+        if not isinstance(values, pl.Series):
+            # Through a list: polars cannot cast a numpy object array whose first value is None.
+            values = pl.Series(values.tolist() if isinstance(values, np.ndarray) else list(values),
+                               dtype=pl.Utf8)
         return values.replace_strict(table, default=floor, return_dtype=pl.Float64).fill_null(floor).to_numpy()
 
     def match_weight(self, levels, tf_values=None) -> np.ndarray:
@@ -164,12 +170,13 @@ class MatchModel:
         """Per-field level and weight of one pair, for the review queue and warnings."""
         weights = self.field_weights(np.asarray([levels_row]),
                                      {k: np.asarray([v]) for k, v in (tf_row or {}).items()})[0]
-        out = []
-        for k, c in enumerate(COMPARISONS):
-            level = int(levels_row[k])
-            out.append({"field": c.name, "level": None if level == NULL else c.levels[level],
-                        "weight": round(float(weights[k]), 2)})
-        return out
+        return evidence_rows(levels_row, weights)
+
+
+def evidence_rows(levels_row, weights_row) -> list[dict]:
+    """Per-field level (its code) and weight in bits, from one row of levels and field weights."""
+    return [{"field": c.name, "level": None if int(levels_row[k]) == NULL else c.levels[int(levels_row[k])],
+             "weight": round(float(weights_row[k]), 2)} for k, c in enumerate(COMPARISONS)]
 
 
 def unique_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,20 +193,6 @@ def unique_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes = shifted @ (base ** np.arange(levels.shape[1] - 1, -1, -1, dtype=np.int64))
     _codes, first, counts = np.unique(codes, return_index=True, return_counts=True)
     return levels[first], counts
-
-
-def _distinct_patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of ``levels`` and their counts. Each row is packed into one integer and
-    grouped by hash (levels are −1…6, four bits each): ``np.unique(axis=0)`` on millions of rows
-    sorts them, twenty times slower."""
-    levels = np.asarray(levels, dtype=np.int64)
-    if not len(levels):
-        return levels.reshape(0, len(COMPARISONS)), np.zeros(0)
-    shifts = np.arange(levels.shape[1], dtype=np.int64) * 4
-    codes = ((levels + 1) << shifts).sum(axis=1)
-    groups = (pl.DataFrame({"code": codes}).with_row_index("row")
-              .group_by("code").agg(pl.col("row").first(), pl.len()).sort("code"))
-    return levels[groups["row"].to_numpy()], groups["len"].to_numpy().astype(float)
 
 
 def weight_to_probability(weight: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from kehu.identity import blocking, features, pipeline, profiles
 from kehu.identity.compare import COMPARISONS, INDEX, compare
-from kehu.identity.fellegi_sunter import MatchModel
+from kehu.identity.fellegi_sunter import MatchModel, evidence_rows
 from kehu.identity.models import (
     DuplicateCandidate,
     MatchModelVersion,
@@ -105,7 +105,8 @@ def score_candidates(feats: pl.DataFrame, candidates: pl.DataFrame, model: Match
     left = np.zeros(len(right), dtype=np.int64)
     levels = compare(both, left, right)
     tf = pipeline.tf_values(both, right)
-    weights = model.match_weight(levels, tf)
+    fields = model.field_weights(levels, tf)  # once for all candidates: the evidence reuses it
+    weights = np.log2(model.prior / (1 - model.prior)) + fields.sum(axis=1)
     probs = 1.0 / (1.0 + np.exp2(-weights))
     out = []
     strong = [INDEX[f] for f in STRONG_FIELDS]
@@ -114,7 +115,7 @@ def score_candidates(feats: pl.DataFrame, candidates: pl.DataFrame, model: Match
         exact_strong = any(row[i] == COMPARISONS[i].n_levels - 1 for i in strong)
         conflict = row[INDEX["id_number"]] == 0
         out.append(Match(int(cid), float(probs[k]), float(weights[k]),
-                         model.evidence(row, {n: v[k] for n, v in tf.items()}),
+                         evidence_rows(row, fields[k]),
                          sure=bool(probs[k] >= SURE and exact_strong and not conflict)))
     return sorted(out, key=lambda m: -m.probability)
 
@@ -260,9 +261,7 @@ def _fill_queue(run: ScanRun, result: pipeline.LinkResult) -> tuple[int, int]:
         DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).delete()
         batch = []
         for a_id, b_id, grp, prob, w, row in frame.iter_rows():
-            evidence = [{"field": c.name,
-                         "level": None if levels[row, k] < 0 else c.levels[levels[row, k]],
-                         "weight": round(float(weights[row, k]), 2)} for k, c in enumerate(COMPARISONS)]
+            evidence = evidence_rows(levels[row], weights[row])
             batch.append(DuplicateCandidate(run=run, group=int(grp), customer_a_id=int(a_id),
                                             customer_b_id=int(b_id), probability=float(prob),
                                             match_weight=float(w), evidence=evidence))
