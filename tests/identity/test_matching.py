@@ -115,3 +115,27 @@ def test_one_record_keys_are_the_batch_keys():
               for rule, key in blocking.record_keys(feats.row(i, named=True))}
     assert single == expected
     assert len(expected) > 2 * feats.height
+
+
+def test_a_field_no_rule_can_learn_keeps_the_shipped_weights():
+    """Every phone unique and re-entered customers without theirs: EM sees no matching pair
+    agree on the phone. The learned model must still treat an equal phone as strong evidence."""
+    import numpy as np
+    import polars as pl
+
+    from kehu.identity import blocking, features, pipeline
+    from kehu.identity.compare import compare
+
+    rows = []
+    for i in range(3000):
+        rows.append({"id": f"c{i}", "name": f"客户{i % 1500}", "phone": f"139{i:08d}",
+                     "birth_date": f"19{50 + i % 50}-0{1 + i % 9}-1{i % 9}"})
+    raw = pl.DataFrame(rows)
+    feats = features.prepare(raw)
+    pairs, _ = blocking.candidate_pairs(feats)
+    levels = compare(feats, pairs["l"].to_numpy(), pairs["r"].to_numpy())
+    model = pipeline.train(feats, pairs, levels)
+    assert "phone" in model.trained_on["shipped_m"]
+    shipped = pipeline.default_model()
+    assert model.m["phone"] == shipped.m["phone"]
+    assert np.log2(model.m["phone"][-1] / model.u["phone"][-1]) > 10

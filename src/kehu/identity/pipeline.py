@@ -72,11 +72,34 @@ def train(features: pl.DataFrame, pairs: pl.DataFrame, levels: np.ndarray, *,
     model.estimate_u(compare(features, a[keep], b[keep]))
     for name, values in (("name", name_key(features)), ("city", features["city"])):
         model.tf[name], model.tf_floor[name] = _frequencies(values, n)
-    iterations = _estimate_m_by_rule(model, levels, pairs["rules"].to_numpy())
+    iterations, learned = _estimate_m_by_rule(model, levels, pairs["rules"].to_numpy())
+    kept = _keep_shipped_where_unlearnable(model, learned)
     model.estimate_prior(levels, tf_values(features, pairs["l"].to_numpy()), n)
     model.trained_on = {"records": n, "pairs": int(len(levels)), "iterations": iterations,
-                        "random_pairs": int(keep.sum())}
+                        "random_pairs": int(keep.sum()), "shipped_m": kept}
     return model
+
+
+MIN_AGREEMENT_FACTOR = 10.0  # full agreement must be at least this much likelier among matches
+
+
+def _keep_shipped_where_unlearnable(model: MatchModel, learned: set[str]) -> list[str]:
+    """Fields whose m the data could not teach keep the shipped m.
+
+    A customer file can lack what a rule needs: in a file where every phone is unique and the
+    re-entered customers came without one, no pair of one customer agrees on the phone, and EM
+    would conclude that an equal phone says nothing. Full agreement on a field must stay strong
+    evidence (m/u of the top level ≥ ``MIN_AGREEMENT_FACTOR``); where it does not, or no rule could
+    estimate the field at all, the shipped weights are used. Returns those fields.
+    """
+    shipped = default_model()
+    kept = []
+    for name, m in model.m.items():
+        u = model.u[name]
+        if name not in learned or m[-1] < MIN_AGREEMENT_FACTOR * u[-1] or m[-1] < 0.2:
+            model.m[name] = list(shipped.m[name])
+            kept.append(name)
+    return kept
 
 
 # Rules whose pairs train m (as in Splink: each rule's own fields agree by construction, so the
@@ -85,7 +108,9 @@ TRAINING_RULES = ("phone", "email", "name_dob", "name_city", "surname_phone_tail
 MIN_TRAINING_PAIRS = 30
 
 
-def _estimate_m_by_rule(model: MatchModel, levels: np.ndarray, rules_bits: np.ndarray) -> int:
+def _estimate_m_by_rule(model: MatchModel, levels: np.ndarray, rules_bits: np.ndarray
+                        ) -> tuple[int, set[str]]:
+    """EM per training rule; returns the iterations run and the fields some rule estimated."""
     from kehu.identity.compare import COMPARISONS
 
     by_rule = {r.name: r for r in blocking.RULES}
@@ -108,7 +133,7 @@ def _estimate_m_by_rule(model: MatchModel, levels: np.ndarray, rules_bits: np.nd
         if found:
             mean = np.mean(found, axis=0)
             model.m[name] = (mean / mean.sum()).tolist()
-    return iterations
+    return iterations, {name for name, found in estimates.items() if found}
 
 
 def score_pairs(features: pl.DataFrame, pairs: pl.DataFrame, model: MatchModel,
