@@ -142,16 +142,22 @@ class MatchModel:
         return iterations
 
     def estimate_prior(self, levels, tf_values, n_records: int, *, iterations: int = 30) -> None:
-        """λ such that the expected number of matching candidate pairs agrees with λ·N(N−1)/2."""
+        """λ such that the expected number of matching candidate pairs agrees with λ·N(N−1)/2.
+
+        Kept between "one record in a hundred has a duplicate" and "every record has one": with
+        few duplicates the fixed point can slide towards zero (each step lowers the posteriors
+        that set the next), and a λ of 10⁻¹² would let no evidence be enough.
+        """
         total = n_records * (n_records - 1) / 2
         if total <= 0 or len(levels) == 0:
             return
+        low, high = 0.01 * n_records / total, min(n_records / total, 0.5)
         bayes = self.field_weights(levels, tf_values).sum(axis=1)
-        prior = self.prior
+        prior = float(np.clip(self.prior, low, high))
         for _ in range(iterations):
             w = np.log2(prior / (1 - prior)) + bayes
             expected = weight_to_probability(w).sum()
-            prior = float(np.clip(expected / total, 1e-12, 0.5))
+            prior = float(np.clip(expected / total, low, high))
         self.prior = prior
 
     # --- storage -----------------------------------------------------------------------------
