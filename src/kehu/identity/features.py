@@ -153,6 +153,9 @@ def prepare(raw: pl.DataFrame) -> pl.DataFrame:
     raw = raw.with_columns(pl.col(c).cast(pl.Utf8) for c in RAW_FIELDS)
     dob = _map_unique(raw["birth_date"], lambda v: normalize.parse_date(v) if v else None, pl.Date)
     id_number = _map_unique(raw["id_number"], _id_key, pl.Utf8)
+    # A resident ID carries the birth date (GB 11643): use it where none was given.
+    born = _map_unique(id_number, _id_birth_date, pl.Date)
+    dob = pl.DataFrame({"a": dob, "b": born}).select(pl.coalesce("a", "b")).to_series()
     city = _map_unique(raw["city"], city_key, pl.Utf8)
     postcode = _map_unique(raw["postcode"], lambda v: normalize.normalize_postcode(v) if v else None,
                            pl.Utf8)
@@ -174,6 +177,12 @@ def city_key(value):
     if names.has_hanzi(stem):
         return "".join(names.syllables(stem)) or None
     return stem.replace(" ", "").replace("-", "") or None
+
+
+def _id_birth_date(key):
+    if not key or not key.startswith("cn_id:"):
+        return None
+    return normalize.cn_resident_id_birth_date(key.split(":", 1)[1])
 
 
 def _id_key(value):

@@ -27,7 +27,10 @@ import polars as pl
 from kehu.identity.compare import COMPARISONS, INDEX, NULL
 
 TF_POLARS_MIN = 10_000  # term frequencies of this many values or more are looked up by polars
-TF_FIELDS = {"name": (4, 5), "city": (1,)}  # comparison → levels whose factor uses term frequency
+# comparison → {level: term-frequency table}: an exact name is as rare as its characters
+# (李娜), a pinyin match as common as every name that sounds the same (李娜, 李那, 黎娜 …).
+TF_FIELDS = {"name": {4: "name", 5: "name_exact"}, "city": {1: "city"}}
+TF_FALLBACK = {"name_exact": "name"}  # where a record has no value for a table, use this one
 
 
 def _default_m() -> dict[str, list[float]]:
@@ -65,17 +68,26 @@ class MatchModel:
             ok = lv != NULL
             out[ok, k] = factors[lv[ok]]
         for name, tf_levels in TF_FIELDS.items():
-            if not tf_values or name not in tf_values:
-                continue
             k = INDEX[name]
             lv = levels[:, k]
-            freq = self.term_frequencies(name, tf_values[name])
-            for level in tf_levels:
+            for level, table in tf_levels.items():
+                if not tf_values or table not in tf_values:
+                    continue
                 hit = lv == level
+                if not hit.any():
+                    continue
+                values = np.asarray(tf_values[table], dtype=object)[hit]
+                freq = np.array(self.term_frequencies(table, values), dtype=float)
+                other = TF_FALLBACK.get(table)
+                if other and other in tf_values:
+                    missing = np.array([v is None for v in values], dtype=bool)
+                    if missing.any():
+                        fallback = np.asarray(tf_values[other], dtype=object)[hit][missing]
+                        freq[missing] = self.term_frequencies(other, fallback)
                 u = self.u[name][level]
                 # Splink's tf adjustment: replace u by the frequency of the shared value,
                 # never rewarding a rare value more than a 30-fold boost.
-                out[hit, k] += np.log2(u / np.clip(freq[hit], u / 30, None))
+                out[hit, k] += np.log2(u / np.clip(freq, u / 30, None))
         return out
 
     def term_frequencies(self, name: str, values) -> np.ndarray:

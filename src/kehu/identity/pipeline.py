@@ -47,7 +47,16 @@ def name_key(features: pl.DataFrame) -> pl.Series:
 def tf_values(features: pl.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
     """The value each pair shares, looked up in the term-frequency tables (left record's)."""
     return {"name": name_key(features).gather(rows).to_numpy(),
+            "name_exact": exact_name_key(features).gather(rows).to_numpy(),
             "city": features["city"].gather(rows).to_numpy()}
+
+
+def exact_name_key(features: pl.DataFrame) -> pl.Series:
+    """What an exact name match shares: the characters, or a Latin name that is not pinyin.
+    A name written in pinyin (null here) does not say which homophone was meant: its exact
+    match is weighed with the pinyin table (``TF_FALLBACK``)."""
+    return features.select(
+        pl.coalesce("hanzi", pl.when(pl.col("pinyin_key").is_null()).then("latin_key"))).to_series()
 
 
 def _frequencies(values: pl.Series, n: int) -> tuple[dict[str, float], float]:
@@ -70,7 +79,8 @@ def train(features: pl.DataFrame, pairs: pl.DataFrame, levels: np.ndarray, *,
     b = rng.integers(0, n, k)
     keep = a != b
     model.estimate_u(compare(features, a[keep], b[keep]))
-    for name, values in (("name", name_key(features)), ("city", features["city"])):
+    for name, values in (("name", name_key(features)), ("name_exact", exact_name_key(features)),
+                         ("city", features["city"])):
         model.tf[name], model.tf_floor[name] = _frequencies(values, n)
     iterations, learned = _estimate_m_by_rule(model, levels, pairs["rules"].to_numpy())
     kept = _keep_shipped_where_unlearnable(model, learned)
