@@ -132,13 +132,11 @@ def _merged_into(user, pk):
     return merged
 
 
-def _identities_with_origin(customer):
-    """Each identity with where it came from; those brought in by a merge name that merge."""
-    from kehu.identity.models import Merge
-
+def _identities_with_origin(customer, merges):
+    """Each identity with where it came from; those brought in by one of ``merges`` name it."""
     identities = list(customer.identities.all())
     by_pk = {}
-    for merge in Merge.objects.filter(survivor=customer, undone_at__isnull=True).select_related("merged"):
+    for merge in merges:
         for pk in merge.moved.get("customers.channelidentity:customer", []):
             by_pk[pk] = merge
     for identity in identities:
@@ -151,13 +149,14 @@ def _tab_context(request, customer, tab):
     if tab == "c":
         from kehu.identity.models import DuplicateCandidate, Merge
 
+        merges = list(Merge.objects.filter(survivor=customer, undone_at__isnull=True)
+                      .select_related("merged", "actor"))
         context.update(
-            merges=list(Merge.objects.filter(survivor=customer, undone_at__isnull=True)
-                        .select_related("merged", "actor")),
+            merges=merges,
             open_duplicates=DuplicateCandidate.objects.filter(
                 status=DuplicateCandidate.Status.OPEN).filter(
                 models.Q(customer_a=customer) | models.Q(customer_b=customer)).count(),
-            identities=_identities_with_origin(customer),
+            identities=_identities_with_origin(customer, merges),
             contacts=list(customer.contacts.all()),
             addresses=list(customer.addresses.all()),
             consents=list(current_consents(customer.pk)),

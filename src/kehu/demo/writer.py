@@ -54,6 +54,23 @@ def copy_in(table: str, names: list[str], payload: str | bytes) -> None:
             copy.write(payload)
 
 
+def write_frame(table: str, frame) -> None:
+    """Append a polars frame's rows (columns named as the table's): COPY on PostgreSQL,
+    ``executemany`` on SQLite. Backslashes, tabs and newlines in text become spaces: COPY's text
+    format would read them as escapes and separators."""
+    import polars as pl
+
+    if not frame.height:
+        return
+    names = frame.columns
+    if connection.vendor == "postgresql":
+        text = frame.with_columns(pl.col(pl.Utf8).str.replace_all(r"[\\\t\r\n]", " "))
+        copy_in(table, names, text.write_csv(separator="\t", include_header=False, null_value="\\N",
+                                             quote_style="never"))
+    else:
+        insert_rows(table, names, frame.iter_rows())
+
+
 class BulkWriter:
     def __init__(self):
         self.pg = connection.vendor == "postgresql"

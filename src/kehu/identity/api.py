@@ -69,10 +69,7 @@ class DuplicateViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-probability", "id"]
 
     def get_queryset(self):
-        visible = visible_customers(self.request.user)
-        return (DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
-                .filter(Exists(visible.filter(pk=OuterRef("customer_a_id"))),
-                        Exists(visible.filter(pk=OuterRef("customer_b_id")))))
+        return services.visible_queue(self.request.user)
 
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, version=None):

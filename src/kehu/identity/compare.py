@@ -28,7 +28,6 @@ NULL = -1
 class Comparison:
     name: str
     levels: tuple[str, ...]  # from 0 (disagree) upwards; labels are msgids shown as evidence
-    strong: bool = False  # a conflict on this field blocks merging clusters
 
     @property
     def n_levels(self) -> int:
@@ -44,7 +43,7 @@ COMPARISONS = (
     Comparison("city", ("different", "exact")),
     Comparison("address", ("different", "partly", "mostly")),
     Comparison("postcode", ("different", "exact")),
-    Comparison("id_number", ("different", "exact"), strong=True),
+    Comparison("id_number", ("different", "exact")),
 )
 INDEX = {c.name: i for i, c in enumerate(COMPARISONS)}
 

@@ -35,10 +35,6 @@ class EntryCheck:
     warnings: list[Warning]
     link_to: Customer | None = None  # a sure match the new identities may be linked to
 
-    @property
-    def hidden_count(self) -> int:
-        return sum(1 for w in self.warnings if w.customer is None)
-
 
 def check(user, data: dict, identities=(), *, exclude: int | None = None) -> EntryCheck:
     record = services.record_from_customer_data(data, identities)

@@ -184,12 +184,6 @@ class MatchModel:
         data = json.loads(text)
         return cls(**data)
 
-    def evidence(self, levels_row, tf_row=None) -> list[dict]:
-        """Per-field level and weight of one pair, for the review queue and warnings."""
-        weights = self.field_weights(np.asarray([levels_row]),
-                                     {k: np.asarray([v]) for k, v in (tf_row or {}).items()})[0]
-        return evidence_rows(levels_row, weights)
-
 
 def evidence_rows(levels_row, weights_row) -> list[dict]:
     """Per-field level (its code) and weight in bits, from one row of levels and field weights."""

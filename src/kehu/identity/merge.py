@@ -70,9 +70,6 @@ SURVIVOR, MERGED, COMBINED = "survivor", "merged", "combined"
 KEEP = "keep"
 # Stored untranslated in Merge.conflicts; shown through gettext.
 CONFLICT_REASON = gettext_noop("duplicate of a row the kept customer already has")
-# Fields within which ``is_primary`` is unique, for models that do not declare
-# ``merge_primary_per`` themselves (the services demote other primaries of the same channel).
-PRIMARY_PER = {"customers.channelidentity": ("channel",)}
 _CHUNK = 2000
 
 
@@ -278,7 +275,7 @@ def _plan(rel: _Relation, survivor, merged) -> _Plan:
                 taken[values] = row
 
     if primary is not None:
-        per = getattr(model, "merge_primary_per", None) or PRIMARY_PER.get(rel.label, ())
+        per = getattr(model, "merge_primary_per", ())
         per = tuple(model._meta.get_field(f).attname for f in per)
         flag = primary.attname
         has_primary = {tuple(r[a] for a in per) for r in kept if r[flag]}

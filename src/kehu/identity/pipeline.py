@@ -13,8 +13,8 @@ import polars as pl
 
 from kehu.identity import blocking
 from kehu.identity.cluster import cluster
-from kehu.identity.compare import compare
-from kehu.identity.fellegi_sunter import MatchModel
+from kehu.identity.compare import COMPARISONS, compare
+from kehu.identity.fellegi_sunter import MatchModel, weight_to_probability
 
 LINK_THRESHOLD = 0.7  # a pair at or above this may join a cluster (if the cluster checks agree)
 REVIEW_THRESHOLD = 0.5  # pairs between this and certainty are shown for review
@@ -121,8 +121,6 @@ MIN_TRAINING_PAIRS = 30
 def _estimate_m_by_rule(model: MatchModel, levels: np.ndarray, rules_bits: np.ndarray
                         ) -> tuple[int, set[str]]:
     """EM per training rule; returns the iterations run and the fields some rule estimated."""
-    from kehu.identity.compare import COMPARISONS
-
     by_rule = {r.name: r for r in blocking.RULES}
     estimates: dict[str, list[np.ndarray]] = {c.name: [] for c in COMPARISONS}
     iterations = 0
@@ -152,9 +150,6 @@ def score_pairs(features: pl.DataFrame, pairs: pl.DataFrame, model: MatchModel,
     if levels is None:
         levels = compare(features, left, pairs["r"].to_numpy())
     weight = model.match_weight(levels, tf_values(features, left))
-    from kehu.identity.compare import COMPARISONS
-    from kehu.identity.fellegi_sunter import weight_to_probability
-
     return pairs.with_columns(
         pl.Series("match_weight", weight),
         pl.Series("probability", weight_to_probability(weight)),

@@ -13,7 +13,7 @@ import polars as pl
 from django.db import connection, transaction
 
 from kehu.customers.models import Address, ChannelIdentity, Customer
-from kehu.demo.writer import copy_in, insert_rows
+from kehu.demo.writer import write_frame
 from kehu.identity import blocking, features
 from kehu.identity.models import MatchKey, MatchProfile
 
@@ -100,29 +100,13 @@ def keys_of(feats: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame({"customer_id": ids.gather(keys["rid"]), "key": keys["key"]})
 
 
-def _clean_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """COPY's text format treats backslash, tab and newline specially: keep them out."""
-    return frame.with_columns(pl.col(pl.Utf8).str.replace_all(r"[\\\t\r\n]", " "))
-
-
-def _write(table: str, frame: pl.DataFrame) -> None:
-    if not frame.height:
-        return
-    names = frame.columns
-    if connection.vendor == "postgresql":
-        copy_in(table, names, _clean_text(frame).write_csv(
-            separator="\t", include_header=False, null_value="\\N", quote_style="never"))
-    else:
-        insert_rows(table, names, frame.iter_rows())
-
-
 def _store(feats: pl.DataFrame) -> None:
     profiles = feats.select(pl.col("id").cast(pl.Int64).alias("customer_id"),
                             *[pl.col(c) for c in PROFILE_COLUMNS])
     if connection.vendor != "postgresql":
         profiles = profiles.with_columns(pl.col("dob").cast(pl.Utf8))
-    _write(PROFILE_TABLE, profiles)
-    _write(KEY_TABLE, keys_of(feats))
+    write_frame(PROFILE_TABLE, profiles)
+    write_frame(KEY_TABLE, keys_of(feats))
 
 
 def refresh(customer_ids: Iterable[int]) -> None:
@@ -167,14 +151,22 @@ def rebuild_all(*, progress: Callable[[int, int], None] | None = None, chunk: in
     return done
 
 
-def load_profiles() -> pl.DataFrame:
-    """Every stored profile as a features frame (``id`` = customer id as text), for the scan."""
+def load_profiles(customer_ids: list[int] | None = None) -> pl.DataFrame:
+    """Stored profiles as a features frame (``id`` = customer id as text): every one for the
+    scan, or those of ``customer_ids`` (the candidates of one record on entry)."""
     columns = ", ".join(["customer_id"] + [f"CAST({c} AS TEXT)" if c == "dob" else c
                                            for c in PROFILE_COLUMNS])
     schema = {"id": pl.Int64, **{c: pl.Utf8 for c in PROFILE_COLUMNS}}
     frames = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {PROFILE_TABLE} ORDER BY customer_id")  # noqa: S608
+        where, params = "", []
+        if customer_ids is not None:
+            if not customer_ids:
+                return features.empty_features()
+            where = f"WHERE customer_id IN ({', '.join(['%s'] * len(customer_ids))}) "
+            params = list(customer_ids)
+        cursor.execute(f"SELECT {columns} FROM {PROFILE_TABLE} {where}ORDER BY customer_id",  # noqa: S608
+                       params)
         while rows := cursor.fetchmany(CHUNK):
             frames.append(pl.DataFrame(rows, schema=schema, orient="row"))
     frame = pl.concat(frames) if frames else pl.DataFrame(schema=schema)

@@ -88,14 +88,6 @@ def _candidate_ids(feats: pl.DataFrame, exclude: set[int]) -> list[int]:
     return sorted(found - exclude)
 
 
-def _profiles_frame(ids: list[int]) -> pl.DataFrame:
-    cols = ["customer_id", *profiles.PROFILE_COLUMNS]
-    rows = MatchProfile.objects.filter(customer_id__in=ids).values_list(*cols)
-    frame = pl.DataFrame(list(rows), schema={"id": pl.Int64, **{c: features.FEATURES[c] for c in cols[1:]}},
-                         orient="row")
-    return frame.with_columns(pl.col("id").cast(pl.Utf8))
-
-
 def score_candidates(feats: pl.DataFrame, candidates: pl.DataFrame, model: MatchModel) -> list[Match]:
     """Score record 0 of ``feats`` against every row of ``candidates`` (both features frames)."""
     if not candidates.height:
@@ -133,7 +125,7 @@ def find_matches(record: dict, *, exclude: set[int] | frozenset = frozenset(),
     for cid in exclude:
         excluded |= rejected_partners(cid)
     ids = _candidate_ids(feats, excluded)
-    matches = score_candidates(feats, _profiles_frame(ids), current_model())
+    matches = score_candidates(feats, profiles.load_profiles(ids), current_model())
     return [m for m in matches if m.probability >= threshold]
 
 
@@ -273,6 +265,18 @@ def _fill_queue(run: ScanRun, result: pipeline.LinkResult) -> tuple[int, int]:
 
 
 # --- review decisions ------------------------------------------------------------------------
+
+def visible_queue(user):
+    """Open pairs whose two customers the user may both see (web page and API)."""
+    from django.db.models import Exists, OuterRef
+
+    from kehu.customers.access import visible_customers
+
+    visible = visible_customers(user)
+    return (DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+            .filter(Exists(visible.filter(pk=OuterRef("customer_a_id"))),
+                    Exists(visible.filter(pk=OuterRef("customer_b_id")))))
+
 
 @transaction.atomic
 def reject_candidate(actor, candidate: DuplicateCandidate) -> NotDuplicate:

@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.customers.access import access_customer, visible_customers
+from kehu.customers.access import access_customer
 from kehu.customers.services import StaleVersion
 from kehu.identity import merge as merging
 from kehu.identity import presentation, services
@@ -20,22 +19,14 @@ from kehu.identity.models import DuplicateCandidate, Merge, ScanRun
 QUEUE_PAGE = 25
 
 
-def _visible_queue(user):
-    """Open pairs whose two customers the user may both see."""
-    visible = visible_customers(user)
-    return (DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
-            .filter(Exists(visible.filter(pk=OuterRef("customer_a_id"))),
-                    Exists(visible.filter(pk=OuterRef("customer_b_id"))))
-            .select_related("customer_a", "customer_b"))
-
-
 @login_required
 @permission_required("identity.view_duplicatecandidate", raise_exception=True)
 def queue(request):
     order = request.GET.get("sort", "-probability")
     if order not in ("-probability", "probability"):
         order = "-probability"
-    page = Paginator(_visible_queue(request.user).order_by(order, "id"), QUEUE_PAGE).get_page(
+    page = Paginator(services.visible_queue(request.user).select_related("customer_a", "customer_b")
+                     .order_by(order, "id"), QUEUE_PAGE).get_page(
         request.GET.get("page"))
     for item in page:
         item.rows = presentation.evidence_rows(item.evidence)

@@ -14,7 +14,7 @@ import polars as pl
 from django.db import connection, transaction
 
 from kehu.customers.models import Customer
-from kehu.demo.writer import copy_in, insert_rows
+from kehu.demo.writer import write_frame
 from kehu.scoring.compute import Laps
 from kehu.scoring.models import CustomerScore, ScoreHistory, ScoreRun
 
@@ -112,10 +112,4 @@ def _insert(table: str, spec: list[tuple[str, str]], chunk: dict[str, np.ndarray
     """Append the chunk's rows; the text/rows are produced by polars, not a Python loop per value."""
     if not len(chunk["customer_id"]):
         return
-    names = [name for name, _kind in spec]
-    frame = _frame(spec, chunk)
-    if connection.vendor == "postgresql":
-        copy_in(table, names, frame.write_csv(separator="\t", include_header=False, null_value="\\N",
-                                              quote_style="never"))
-    else:
-        insert_rows(table, names, frame.iter_rows())
+    write_frame(table, _frame(spec, chunk))
