@@ -14,7 +14,7 @@ import polars as pl
 from kehu.identity import blocking
 from kehu.identity.cluster import cluster
 from kehu.identity.compare import COMPARISONS, compare
-from kehu.identity.fellegi_sunter import MatchModel, weight_to_probability
+from kehu.identity.fellegi_sunter import TF_FIELDS, MatchModel, weight_to_probability
 
 LINK_THRESHOLD = 0.7  # a pair at or above this may join a cluster (if the cluster checks agree)
 REVIEW_THRESHOLD = 0.5  # pairs between this and certainty are shown for review
@@ -59,13 +59,18 @@ def exact_name_key(features: pl.DataFrame) -> pl.Series:
         pl.coalesce("hanzi", pl.when(pl.col("pinyin_key").is_null()).then("latin_key"))).to_series()
 
 
-def _frequencies(values: pl.Series, n: int) -> tuple[dict[str, float], float]:
+def _frequencies(values: pl.Series, n: int, size: int = TF_TABLE_SIZE) -> tuple[dict[str, float], float]:
     """How often another record shares the value: (count − 1) / n, as the record itself is
-    one of the ``count`` (for a name seen twice that is 1/n, not 2/n)."""
-    counts = values.drop_nulls().value_counts(sort=True).head(TF_TABLE_SIZE)
-    others = (counts["count"] - 1).clip(lower_bound=1)
-    table = dict(zip(counts[:, 0].to_list(), (others / n).to_list(), strict=True))
-    return table, 1.0 / max(n, 1)
+    one of the ``count`` (for a name seen twice that is 1/n, not 2/n). The table keeps the
+    ``size`` most common values; the floor for the others is 1/n, or, when the table was cut, the
+    frequency of its rarest value (an unlisted value may be that common: erring towards common
+    keeps a name the table had no room for from counting as unique)."""
+    counts = values.drop_nulls().value_counts(sort=True)
+    kept = counts.head(size)
+    others = (kept["count"] - 1).clip(lower_bound=1)
+    table = dict(zip(kept[:, 0].to_list(), (others / n).to_list(), strict=True))
+    floor = float(others.min()) / n if counts.height > size else 1.0 / max(n, 1)
+    return table, floor
 
 
 def train(features: pl.DataFrame, pairs: pl.DataFrame, levels: np.ndarray, *,
@@ -84,9 +89,9 @@ def train(features: pl.DataFrame, pairs: pl.DataFrame, levels: np.ndarray, *,
         model.tf[name], model.tf_floor[name] = _frequencies(values, n)
     iterations, learned = _estimate_m_by_rule(model, levels, pairs["rules"].to_numpy())
     kept = _keep_shipped_where_unlearnable(model, learned)
-    model.estimate_prior(levels, tf_values(features, pairs["l"].to_numpy()), n)
+    shares = _estimate_prior_and_name_bands(model, features, pairs, levels)
     model.trained_on = {"records": n, "pairs": int(len(levels)), "iterations": iterations,
-                        "random_pairs": int(keep.sum()), "shipped_m": kept}
+                        "random_pairs": int(keep.sum()), "shipped_m": kept, "name_band_shares": shares}
     return model
 
 
@@ -110,6 +115,37 @@ def _keep_shipped_where_unlearnable(model: MatchModel, learned: set[str]) -> lis
             model.m[name] = list(shipped.m[name])
             kept.append(name)
     return kept
+
+
+# Name-frequency bands whose weight is calibrated (largest record count in each band). They end at
+# the cap of the name blocking rules: up to there every pair sharing the name is a candidate.
+NAME_BANDS = (2, 3, 4, 5, 7, 11, 25)
+NAME_RULES = ("rare_name", "latin_name")
+
+
+def _estimate_prior_and_name_bands(model: MatchModel, features: pl.DataFrame, pairs: pl.DataFrame,
+                                   levels: np.ndarray, rounds: int = 3) -> dict:
+    """The share of matches per name-frequency band does not depend on λ, but the bits that
+    reach it do, and λ counts the matches the bits help find: alternate a few rounds, λ last.
+    Returns each band's share of matches (for ``trained_on``)."""
+    n = features.height
+    for table in TF_FIELDS["name"].values():
+        model.tf_bits.pop(table, None)
+    shared = model.shared_frequencies(levels, tf_values(features, pairs["l"].to_numpy()))
+    weights = model.field_weights(levels, shared=shared)
+    base = weights.sum(axis=1)
+    rules = pairs["rules"].to_numpy()
+    on_name = np.zeros(len(levels), dtype=bool)
+    for rule in NAME_RULES:
+        on_name |= blocking.pairs_of_rule(rules, rule)
+    shared_on_name = {table: (hit[on_name], freq[on_name[hit]]) for table, (hit, freq) in shared.items()}
+    bands = model.name_band_shares(levels[on_name], weights[on_name], shared_on_name, n, NAME_BANDS)
+    for _ in range(rounds):
+        model.estimate_prior(None, None, n, bayes=base + model.band_shift(shared, len(levels)))
+        model.apply_band_shares(bands)
+    model.estimate_prior(None, None, n, bayes=base + model.band_shift(shared, len(levels)))
+    return {table: [None if s is None else round(s, 4) for s in found["share"]]
+            for table, found in bands.items()}
 
 
 # Rules whose pairs train m (as in Splink: each rule's own fields agree by construction, so the
