@@ -10,6 +10,7 @@ KEHU_COMMANDS = [
     ("demo", "Load a realistic, deterministic demo data set (--customers N --seed S)."),
     ("score", "Score every customer: RFM, CLV, P(alive), tier A–D, loyalty (progress bar)."),
     ("identity", "Duplicates: scan the customer file, rebuild match keys, dedupe a CSV (no database)."),
+    ("import", "Import customers, contacts, products, orders, interactions, consents from CSV/XLSX."),
     ("worker", "Run background jobs and scheduled scoring (started by serve)."),
     ("token", "API tokens for integrations: kehu token create USER."),
     ("collectstatic", "Gather static files for the production server."),

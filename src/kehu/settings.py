@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kehu.orders",
     "kehu.scoring",
     "kehu.identity",
+    "kehu.imports",
     "kehu.demo",
     "django_tasks",
     "django_tasks_db",

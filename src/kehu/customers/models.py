@@ -50,6 +50,8 @@ class Customer(models.Model):
         OTHER = "other", _("Other")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
+    # The customer's id in another system (ERP, shop, spreadsheet): imports update by it.
+    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True, unique=True)
     display_name = models.CharField(_("name"), max_length=200)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100, blank=True)

@@ -311,3 +311,69 @@ def mark_not_duplicate(actor, customer_a_id: int, customer_b_id: int) -> NotDupl
 
 def link_sure_matches_enabled() -> bool:
     return bool(getattr(settings, "KEHU_IDENTITY_LINK_SURE", True))
+
+
+# --- many records at once (imports) ----------------------------------------------------------
+
+def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.DataFrame:
+    """The best existing customer for each of many raw records (an import chunk).
+
+    ``records`` has the matcher's raw fields (``features.RAW_FIELDS`` except id). Same keys, caps
+    and weights as on entry, but one key query per few thousand keys and one vectorised scoring
+    for the whole chunk. Returns row, customer_id, probability, sure (rows with no match ≥
+    ``threshold`` are absent).
+    """
+    empty = pl.DataFrame(schema={"row": pl.Int64, "customer_id": pl.Int64, "probability": pl.Float64,
+                                 "sure": pl.Boolean})
+    if not records.height:
+        return empty
+    raw = records.with_columns(pl.arange(0, records.height).cast(pl.Utf8).alias("id"))
+    raw = raw.select([c for c in features.RAW_FIELDS if c in raw.columns])
+    feats = features.prepare(raw)
+    keys = profiles.keys_of(feats)
+    caps = {r.name: (r.max_block or 50) for r in blocking.RULES}
+    found = _stored_keys(keys["key"].unique().to_list(), caps)
+    if not found.height:
+        return empty
+    pairs = (keys.rename({"customer_id": "row"}).join(found, on="key")
+             .select("row", "customer_id").unique())
+    candidates = profiles.load_profiles(pairs["customer_id"].unique().sort().to_list())
+    if not candidates.height:
+        return empty
+    both = pl.concat([feats.select(candidates.columns).cast(candidates.schema), candidates])
+    position = {int(cid): records.height + i for i, cid in enumerate(candidates["id"].to_list())}
+    pairs = pairs.filter(pl.col("customer_id").is_in(list(position)))
+    left = pairs["row"].to_numpy()
+    right = np.array([position[int(c)] for c in pairs["customer_id"].to_list()], dtype=np.int64)
+    levels = compare(both, left, right)
+    model = current_model()
+    fields = model.field_weights(levels, pipeline.tf_values(both, left))
+    probability = 1.0 / (1.0 + np.exp2(-(np.log2(model.prior / (1 - model.prior)) + fields.sum(axis=1))))
+    strong = [INDEX[f] for f in STRONG_FIELDS]
+    exact_strong = np.zeros(len(left), dtype=bool)
+    for i in strong:
+        exact_strong |= levels[:, i] == COMPARISONS[i].n_levels - 1
+    sure = (probability >= SURE) & exact_strong & (levels[:, INDEX["id_number"]] != 0)
+    scored = pairs.with_columns(pl.Series("probability", probability), pl.Series("sure", sure))
+    return (scored.filter(pl.col("probability") >= threshold)
+            .sort(["row", "probability"], descending=[False, True])
+            .group_by("row", maintain_order=True).first()
+            .select(pl.col("row").cast(pl.Int64), pl.col("customer_id").cast(pl.Int64), "probability", "sure"))
+
+
+def _stored_keys(keys: list[str], caps: dict[str, int], batch: int = 900) -> pl.DataFrame:
+    """(key, customer_id) of stored profiles for these keys, without keys over their rule's cap."""
+    rows = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), batch):
+            part = keys[start:start + batch]
+            cursor.execute(f"SELECT key, customer_id FROM {profiles.KEY_TABLE} "  # noqa: S608
+                           f"WHERE key IN ({', '.join(['%s'] * len(part))})", part)
+            rows.extend(cursor.fetchall())
+    found = pl.DataFrame(rows, schema={"key": pl.Utf8, "customer_id": pl.Int64}, orient="row")
+    if not found.height:
+        return found
+    counted = found.with_columns(pl.len().over("key").alias("n"),
+                                 pl.col("key").str.split_exact(":", 1).struct.field("field_0").alias("rule"))
+    cap = pl.col("rule").replace_strict(caps, default=50, return_dtype=pl.Int64)
+    return counted.filter(pl.col("n") <= cap).select("key", "customer_id")

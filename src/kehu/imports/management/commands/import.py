@@ -1,0 +1,132 @@
+"""kehu import TARGET FILE: the wizard's engine from the command line, with a progress bar."""
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from kehu.imports import engine, fields, mapping, readers
+from kehu.imports.models import ImportJob, MappingTemplate
+from kehu.imports.undo import UndoRefused, undo
+
+
+class Command(BaseCommand):
+    help = ("Import customers, contacts, products, orders, interactions or consents from CSV/XLSX. "
+            "Without --mapping the columns are matched by their headers (English or Chinese).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("target", nargs="?", choices=sorted(fields.targets()))
+        parser.add_argument("file", nargs="?")
+        parser.add_argument("--mapping", help="a saved mapping template's name, or a JSON file {header: field}")
+        parser.add_argument("--save-mapping", metavar="NAME", help="save the mapping used as a template")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+        parser.add_argument("--on-error", choices=["skip", "abort"], default="skip",
+                            help="skip invalid rows and import the rest (default), or import nothing")
+        parser.add_argument("--key", default=None,
+                            help="match existing records by this field (external_id, phone, email, "
+                                 "registration_number; sku for products)")
+        parser.add_argument("--duplicates", choices=["create", "link", "skip"], default="create",
+                            help="possible duplicates of existing customers: create (and queue for "
+                                 "review), link (update the existing customer) or skip")
+        parser.add_argument("--encoding", help="override the detected encoding (e.g. gb18030)")
+        parser.add_argument("--sheet", help="XLSX sheet (default: the first)")
+        parser.add_argument("--user", help="import as this user (owner of new customers, audit)")
+        parser.add_argument("--resume", type=int, metavar="JOB", help="resume a crashed import job")
+        parser.add_argument("--undo", type=int, metavar="JOB", help="undo an import job")
+
+    def handle(self, *args, **opts):
+        user = self._user(opts["user"])
+        if opts["undo"]:
+            try:
+                result = undo(ImportJob.objects.get(pk=opts["undo"]), user)
+            except (ImportJob.DoesNotExist, UndoRefused) as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"undone: {result['removed']:,} rows removed, {result['restored']:,} restored")
+            return
+        if opts["resume"]:
+            job = ImportJob.objects.get(pk=opts["resume"])
+            return self._run(job, dry_run=False)
+        if not opts["target"] or not opts["file"]:
+            raise CommandError("usage: kehu import TARGET FILE [options]")
+        target = fields.targets()[opts["target"]]
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        try:
+            table = readers.open_table(path, encoding=opts["encoding"], sheet=opts["sheet"])
+        except readers.ReadError as exc:
+            raise CommandError(str(exc.message)) from None
+        chosen = self._mapping(opts["mapping"], opts["target"], table.headers, target)
+        problems = mapping.validate_mapping(chosen, target)
+        self.stdout.write("mapping: " + ", ".join(f"{h} → {k}" for h, k in chosen.items() if k))
+        if problems:
+            raise CommandError("; ".join(map(str, problems)))
+        if opts["save_mapping"]:
+            MappingTemplate.objects.update_or_create(target=opts["target"], name=opts["save_mapping"],
+                                                     defaults={"mapping": chosen, "created_by": user})
+        key = opts["key"] if opts["key"] is not None else target.upsert_keys[0] if target.upsert_keys else ""
+        job = ImportJob.objects.create(
+            created_by=user, target=opts["target"], path=str(path.resolve()), original_name=path.name,
+            encoding=opts["encoding"] or table.encoding or "", sheet=opts["sheet"] or "", mapping=chosen,
+            upsert_key=key if key in dict.fromkeys(target.upsert_keys) else "",
+            on_error=opts["on_error"], duplicates=opts["duplicates"])
+        self._run(job, dry_run=opts["dry_run"])
+
+    def _run(self, job, *, dry_run):
+        bar = tqdm(unit=" rows", unit_scale=True, desc="checking" if dry_run else "importing",
+                   total=job.rows_total or None)
+
+        def progress(done):
+            bar.update(done - bar.n)
+
+        try:
+            if dry_run:
+                engine.check(job, progress=progress)
+            else:
+                engine.run(job, progress=progress)
+        except readers.ReadError as exc:
+            raise CommandError(str(exc.message)) from None
+        finally:
+            bar.close()
+        job.refresh_from_db()
+        self.stdout.write(f"import #{job.pk}: {job.get_status_display()}")
+        if dry_run:
+            s = job.summary
+            self.stdout.write(f"  would create {s['create']:,}, update {s['update']:,}; "
+                              f"possible duplicates {s['duplicate']:,}; invalid rows {s['invalid']:,}")
+        else:
+            self.stdout.write("  " + ", ".join(f"{k} {v:,}" for k, v in job.counts.items()))
+        if job.message:
+            self.stdout.write("  " + job.message)
+        if job.error_path:
+            self.stdout.write(f"  invalid rows with their reasons: {job.error_path}")
+
+    def _mapping(self, name, target_name, headers, target):
+        if not name:
+            return mapping.suggest(headers, target, extra=_custom_synonyms(target_name))
+        file = Path(name)
+        if file.suffix == ".json" and file.is_file():
+            return json.loads(file.read_text("utf-8"))
+        template = MappingTemplate.objects.filter(target=target_name, name=name).first()
+        if template is None:
+            raise CommandError(f"no mapping template {name!r} for {target_name}")
+        return template.mapping
+
+    def _user(self, username):
+        users = get_user_model().objects
+        if username:
+            try:
+                return users.get(username=username)
+            except users.model.DoesNotExist:
+                raise CommandError(f"no user {username!r}") from None
+        return users.filter(is_superuser=True).order_by("pk").first()
+
+
+def _custom_synonyms(target_name):
+    if target_name != "customers":
+        return None
+    from kehu.customers.models import CustomFieldDefinition
+
+    return {f"custom:{d.key}": [d.label_en, d.label_zh, d.key] for d in CustomFieldDefinition.objects.all()}

@@ -1,0 +1,377 @@
+"""Customers: upsert by a key, flag possible duplicates with the identity matcher, write in bulk.
+
+A row is, in this order: an update of the customer its upsert key names; a possible duplicate
+(its phone or email already belongs to a customer, or the matcher scores a customer ≥ 0.5), left
+to the user's decision (link = update that customer, create = a new customer, skip); or a new
+customer. New customers, their identities, address, tags, match profiles and audit entries go in
+as one bulk write per table; updates go through the ORM (they are few and need their old values).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.customers import access
+from kehu.customers.models import Address, ChannelIdentity, Customer, Tag
+from kehu.customers.normalize import normalize_identity
+from kehu.imports import writing
+from kehu.imports.targets.base import CREATE, DUPLICATE, SKIP, UPDATE, Handler, Plan, PlannedRow
+from kehu.imports.validate import CUSTOM, RowError
+from kehu.privacy.models import AuditEntry
+
+SCALARS = ("kind", "external_id", "display_name", "given_name", "family_name", "legal_name",
+           "registration_number", "id_number", "birth_date", "nature", "lifecycle_stage", "tier",
+           "acquisition_source")
+DEFAULTS = {"kind": "person", "nature": "individual", "lifecycle_stage": "prospect"}
+IDENTITY_FIELDS = (("phone", "phone"), ("phone2", "phone"), ("email", "email"), ("wechat", "wechat"))
+ADDRESS = ("address_province", "address_city", "address_district", "address_line1", "address_postal_code")
+
+
+class CustomerImport(Handler):
+    unique_in_file = ("external_id", "phone", "phone2", "email")
+
+    def __init__(self, job, actor):
+        super().__init__(job, actor)
+        self.users = {}
+        for uid, username, email in get_user_model().objects.values_list("id", "username", "email"):
+            self.users[username.lower()] = uid
+            if email:
+                self.users.setdefault(email.lower(), uid)
+        self.scope = access.customer_scope(actor) if actor is not None else Q()
+
+    # --- plan --------------------------------------------------------------------------------
+
+    def plan(self, rows) -> Plan:
+        plan = Plan()
+        good = []
+        for row in rows:
+            if self._check(row, plan.errors):
+                good.append(row)
+        by_key = self._existing_by_key(good)
+        taken = self._identities_taken(good)
+        unmatched = [r for r in good if r.number not in by_key]
+        fuzzy = self._fuzzy(unmatched) if self.job.duplicates != "create_all" else {}
+        for row in good:
+            if row.number in by_key:
+                cid = by_key[row.number]
+                if cid is False:
+                    plan.errors.append(RowError(row.number, self.job.upsert_key, str(row.data.get(self.job.upsert_key)),
+                                                _("matches a customer you may not change")))
+                    continue
+                plan.rows.append(PlannedRow(row, UPDATE, cid))
+            elif row.number in taken:
+                cid, what = taken[row.number]
+                plan.rows.append(PlannedRow(row, DUPLICATE, cid, 1.0, _("same %(what)s") % {"what": what}))
+            elif row.number in fuzzy:
+                cid, p = fuzzy[row.number]
+                plan.rows.append(PlannedRow(row, DUPLICATE, cid, p, _("similar name and details")))
+            else:
+                plan.rows.append(PlannedRow(row, CREATE))
+        return plan
+
+    def _check(self, row, errors) -> bool:
+        d = row.data
+        ok = True
+        if not (d.get("display_name") or d.get("family_name") or d.get("given_name") or d.get("legal_name")):
+            errors.append(RowError(row.number, "", "", _("the row has no name")))
+            ok = False
+        owner = d.get("owner")
+        if owner:
+            uid = self.users.get(str(owner).lower())
+            if uid is None:
+                errors.append(RowError(row.number, "owner", str(owner), _("no user with this name or email")))
+                ok = False
+            d["owner_id"] = uid
+        for key, channel in IDENTITY_FIELDS:
+            if d.get(key):
+                try:
+                    d[key] = normalize_identity(channel, str(d[key]))
+                except Exception as exc:  # noqa: BLE001 - ValidationError: report, do not crash
+                    errors.append(RowError(row.number, key, str(d[key]), " ".join(getattr(exc, "messages", [str(exc)]))))
+                    ok = False
+        return ok
+
+    def _existing_by_key(self, rows) -> dict[int, int | bool]:
+        key = self.job.upsert_key
+        if not key:
+            return {}
+        wanted = {str(r.data[key]): r.number for r in rows if r.data.get(key)}
+        if not wanted:
+            return {}
+        found: dict[str, int] = {}
+        visible: set[int] = set()
+        values = sorted(wanted)
+        for start in range(0, len(values), 900):
+            part = values[start:start + 900]
+            if key in ("phone", "email"):
+                pairs = ChannelIdentity.objects.filter(channel=key, normalized__in=part).values_list(
+                    "normalized", "customer_id")
+            else:
+                pairs = Customer.objects.filter(**{f"{key}__in": part}, merged_into__isnull=True).values_list(key, "id")
+            found.update({str(v): c for v, c in pairs})
+        ids = sorted(set(found.values()))
+        for start in range(0, len(ids), 900):
+            visible.update(Customer.objects.filter(self.scope, pk__in=ids[start:start + 900])
+                           .values_list("pk", flat=True))
+        return {wanted[v]: (cid if cid in visible else False) for v, cid in found.items()}
+
+    def _identities_taken(self, rows) -> dict[int, tuple[int, str]]:
+        """Rows whose phone or email already belongs to a customer (the unique identity)."""
+        out = {}
+        for channel, keys, label in (("phone", ("phone", "phone2"), _("phone")), ("email", ("email",), _("email"))):
+            owner = {}
+            values = sorted({r.data[k] for r in rows for k in keys if r.data.get(k)})
+            for start in range(0, len(values), 900):
+                owner.update(ChannelIdentity.objects.filter(channel=channel, normalized__in=values[start:start + 900])
+                             .values_list("normalized", "customer_id"))
+            for r in rows:
+                for k in keys:
+                    if r.data.get(k) in owner and r.number not in out:
+                        out[r.number] = (owner[r.data[k]], label)
+        return out
+
+    def _fuzzy(self, rows) -> dict[int, tuple[int, float]]:
+        from kehu.identity import services as identity
+
+        if not rows:
+            return {}
+        d = [r.data for r in rows]
+        raw = pl.DataFrame({
+            "name": [x.get("display_name") or x.get("legal_name") or
+                     ((x.get("family_name") or "") + (x.get("given_name") or "")) or None for x in d],
+            "given_name": [x.get("given_name") for x in d],
+            "surname": [x.get("family_name") for x in d],
+            "phone": [";".join(p for p in (x.get("phone"), x.get("phone2")) if p) or None for x in d],
+            "email": [x.get("email") for x in d],
+            "birth_date": [x["birth_date"].isoformat() if x.get("birth_date") else None for x in d],
+            "city": [x.get("address_city") for x in d],
+            "address": ["".join(filter(None, (x.get(k) for k in ADDRESS[:4]))) or None for x in d],
+            "postcode": [x.get("address_postal_code") for x in d],
+            "id_number": [x.get("id_number") or x.get("registration_number") for x in d],
+        }, schema={c: pl.Utf8 for c in ("name", "given_name", "surname", "phone", "email", "birth_date",
+                                         "city", "address", "postcode", "id_number")})
+        found = identity.match_many(raw)
+        return {rows[r].number: (c, p) for r, c, p in zip(found["row"].to_list(), found["customer_id"].to_list(),
+                                                           found["probability"].to_list(), strict=True)}
+
+    # --- apply -------------------------------------------------------------------------------
+
+    def decide(self, planned: PlannedRow) -> str:
+        if planned.action != DUPLICATE:
+            return planned.action
+        choice = self.job.decisions.get(str(planned.row.number), self.job.duplicates)
+        return {"link": UPDATE, "skip": SKIP}.get(choice, CREATE)
+
+    def apply(self, plan: Plan, changes) -> dict:
+        creates, updates, review = [], [], []
+        for planned in plan.rows:
+            action = self.decide(planned)
+            if action == CREATE:
+                creates.append(planned)
+                if planned.action == DUPLICATE:
+                    review.append(planned)
+            elif action == UPDATE:
+                updates.append(planned)
+        new_ids = self._create(creates, changes)
+        self._update(updates, changes)
+        self._queue_for_review(review, new_ids)
+        return {"created": len(creates), "updated": len(updates),
+                "skipped": len(plan.rows) - len(creates) - len(updates)}
+
+    def _create(self, planned, changes) -> dict[int, int]:
+        from kehu.identity import profiles
+
+        if not planned:
+            return {}
+        now = writing.stamp(timezone.now())
+        ids = writing.allocate_ids(Customer, len(planned)).tolist()
+        cols = {c: [] for c in ("id", *SCALARS, "owner_id", "team_id", "custom_fields", "created_at",
+                                "updated_at", "version", "merged_into_id")}
+        identities = {c: [] for c in ("customer_id", "channel", "value", "normalized", "verified",
+                                      "is_primary", "source", "created_at")}
+        addresses = {c: [] for c in ("customer_id", "kind", "country", "province", "city", "district",
+                                     "line1", "postal_code", "is_primary")}
+        tag_rows = {"customer_id": [], "tag_id": []}
+        owned = _owned([p.row for p in planned])
+        tags = self._tags(planned)
+        by_row = {}
+        for cid, p in zip(ids, planned, strict=True):
+            d = p.row.data
+            by_row[p.row.number] = cid
+            cols["id"].append(cid)
+            for key in SCALARS:
+                value = d.get(key)
+                if key == "display_name" and not value:
+                    value = d.get("legal_name") or ((d.get("family_name") or "") + (d.get("given_name") or ""))
+                if key == "birth_date" and value is not None:
+                    value = value.isoformat()
+                if value is None:
+                    value = DEFAULTS.get(key, None if key in ("external_id", "birth_date") else "")
+                cols[key].append(value)
+            cols["owner_id"].append(d.get("owner_id") or (self.actor.pk if self.actor else None))
+            cols["team_id"].append(None)
+            cols["custom_fields"].append(_custom(d))
+            cols["created_at"].append(now)
+            cols["updated_at"].append(now)
+            cols["version"].append(1)
+            cols["merged_into_id"].append(None)
+            first = {}
+            for key, channel in IDENTITY_FIELDS:
+                value = d.get(key)
+                if not value or (channel, value) in owned:
+                    continue  # already another customer's: the duplicate goes to the review queue
+                identities["customer_id"].append(cid)
+                identities["channel"].append(channel)
+                identities["value"].append(str(value))
+                identities["normalized"].append(str(value))
+                identities["verified"].append(False)
+                identities["is_primary"].append(channel not in first)
+                identities["source"].append("import")
+                identities["created_at"].append(now)
+                first[channel] = True
+            if d.get("address_line1"):
+                addresses["customer_id"].append(cid)
+                addresses["kind"].append(d.get("address_kind") or "home")
+                addresses["country"].append("CN")
+                for key in ADDRESS[:-1]:
+                    addresses[key.removeprefix("address_")].append(d.get(key) or "")
+                addresses["postal_code"].append(d.get("address_postal_code") or "")
+                addresses["is_primary"].append(True)
+            for name in d.get("tags") or ():
+                tag_rows["customer_id"].append(cid)
+                tag_rows["tag_id"].append(tags[name])
+        cols["custom_fields"] = writing.as_json(cols["custom_fields"])
+        writing.write(Customer, cols)
+        writing.write(ChannelIdentity, identities)
+        writing.write(Address, addresses)
+        writing.write(Customer.tags.through, tag_rows)
+        changes.created(Customer, ids)
+        _audit_created(self.actor, ids, cols["display_name"], self.job, now)
+        profiles.refresh(ids)
+        return by_row
+
+    def _tags(self, planned) -> dict[str, int]:
+        names = sorted({t[:60] for p in planned for t in (p.row.data.get("tags") or ())})
+        existing = dict(Tag.objects.filter(name__in=names).values_list("name", "id"))
+        missing = [Tag(name=n) for n in names if n not in existing]
+        if missing:
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            existing = dict(Tag.objects.filter(name__in=names).values_list("name", "id"))
+        for p in planned:
+            if p.row.data.get("tags"):
+                p.row.data["tags"] = [t[:60] for t in p.row.data["tags"]]
+        return existing
+
+    def _update(self, planned, changes) -> None:
+        from kehu.identity import profiles
+
+        if not planned:
+            return
+        customers = Customer.objects.in_bulk([p.target_id for p in planned])
+        tags = self._tags(planned)
+        touched = []
+        for p in planned:
+            customer = customers.get(p.target_id)
+            if customer is None:
+                continue
+            d = p.row.data
+            before = {}
+            for key in SCALARS:
+                value = d.get(key)
+                if value in (None, "") or key == "external_id" and customer.external_id:
+                    continue
+                if getattr(customer, key) != value:
+                    before[key] = _plain(getattr(customer, key))
+                    setattr(customer, key, value)
+            if d.get("owner_id") and customer.owner_id != d["owner_id"]:
+                before["owner_id"] = customer.owner_id
+                customer.owner_id = d["owner_id"]
+            custom = _custom(d)
+            if custom:
+                merged = {**customer.custom_fields, **custom}
+                if merged != customer.custom_fields:
+                    before["custom_fields"] = customer.custom_fields
+                    customer.custom_fields = merged
+            if before:
+                before["version"] = customer.version
+                customer.version += 1
+                customer.save()
+                changes.updated(Customer, customer.pk, before)
+                AuditEntry.objects.create(
+                    actor=self.actor, action="update", object_type="customers.customer",
+                    object_id=str(customer.pk), object_repr=str(customer)[:200], customer_id=customer.pk,
+                    changes={k: [v, _plain(getattr(customer, k, None))] for k, v in before.items()
+                             if k != "version"} | {"import": [None, self.job.pk]})
+            for key, channel in IDENTITY_FIELDS:
+                value = d.get(key)
+                if value and not ChannelIdentity.objects.filter(channel=channel, normalized=value).exists():
+                    ident = ChannelIdentity.objects.create(
+                        customer=customer, channel=channel, value=str(value), normalized=str(value),
+                        source="import", is_primary=not customer.identities.filter(channel=channel).exists())
+                    changes.created(ChannelIdentity, [ident.pk])
+            if d.get("address_line1") and not customer.addresses.filter(line1=d["address_line1"]).exists():
+                addr = Address.objects.create(
+                    customer=customer, kind=d.get("address_kind") or "home",
+                    province=d.get("address_province") or "", city=d.get("address_city") or "",
+                    district=d.get("address_district") or "", line1=d["address_line1"],
+                    postal_code=d.get("address_postal_code") or "",
+                    is_primary=not customer.addresses.exists())
+                changes.created(Address, [addr.pk])
+            new_tags = [tags[t] for t in d.get("tags") or () if t in tags]
+            if new_tags:
+                have = set(customer.tags.values_list("id", flat=True))
+                add = [t for t in new_tags if t not in have]
+                if add:
+                    customer.tags.add(*add)
+                    changes.tagged(customer.pk, add)
+            touched.append(customer.pk)
+        profiles.refresh(touched)
+
+    def _queue_for_review(self, planned, new_ids) -> None:
+        from kehu.identity.models import DuplicateCandidate
+
+        rows = []
+        for p in planned:
+            new = new_ids.get(p.row.number)
+            if new is None or p.target_id is None:
+                continue
+            a, b = sorted((new, p.target_id))
+            rows.append(DuplicateCandidate(customer_a_id=a, customer_b_id=b, probability=p.probability))
+        DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _owned(rows) -> set[tuple[str, str]]:
+    """(channel, value) of the rows' phones and emails that already belong to a customer."""
+    out = set()
+    for channel, keys in (("phone", ("phone", "phone2")), ("email", ("email",))):
+        values = sorted({r.data[k] for r in rows for k in keys if r.data.get(k)})
+        for start in range(0, len(values), 900):
+            out.update((channel, v) for v in ChannelIdentity.objects.filter(
+                channel=channel, normalized__in=values[start:start + 900]).values_list("normalized", flat=True))
+    return out
+
+
+def _custom(d: dict) -> dict:
+    out = {}
+    for key, value in d.items():
+        if key.startswith(CUSTOM) and value not in (None, "", []):
+            out[key.removeprefix(CUSTOM)] = value.isoformat() if hasattr(value, "isoformat") else (
+                str(value) if not isinstance(value, (int, float, bool, list, str)) else value)
+    return out
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _audit_created(actor, ids, names, job, now) -> None:
+    writing.write(AuditEntry, {
+        "at": [now] * len(ids), "actor_id": [actor.pk if actor else None] * len(ids),
+        "action": ["create"] * len(ids), "object_type": ["customers.customer"] * len(ids),
+        "object_id": [str(i) for i in ids], "object_repr": [n[:200] for n in names],
+        "customer_id": ids, "changes": writing.as_json([{"import": [None, job.pk]}] * len(ids)),
+    })
