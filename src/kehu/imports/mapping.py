@@ -190,15 +190,19 @@ def suggest(headers: list[str], target: Target, extra: dict[str, list[str]] | No
 
 
 def validate_mapping(mapping: dict[str, str | None], target: Target,
-                     extra: Iterable[str] = ()) -> list[str]:
-    """What stops an import with this mapping; empty when it can run."""
+                     extra: Iterable[str] | None = None) -> list[str]:
+    """What stops an import with this mapping; empty when it can run.
+
+    ``extra``: the custom field keys allowed; None accepts any ``custom:<key>`` for customers
+    (checking those needs the database)."""
     problems = []
-    allowed = {f.key for f in target.fields} | set(extra)
+    allowed = {f.key for f in target.fields} | set(extra or ())
+    any_custom = extra is None and target.name == "customers"
     columns: dict[str, list[str]] = {}
     for header, key in mapping.items():
         if not key:
             continue
-        if key not in allowed:
+        if key not in allowed and not (any_custom and key.startswith("custom:")):
             problems.append(_("Column “%(column)s” is mapped to an unknown field “%(field)s”.")
                             % {"column": header, "field": key})
         columns.setdefault(key, []).append(header)

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +36,8 @@ class ValueProblem(ValueError):
 
 def parse(field: f.Field, raw: object, *, choices_labels: Iterable[tuple[str, object]] | None = None):
     """The typed value of ``raw`` for ``field``; ``choices_labels`` are (value, lazy label)
-    pairs for CHOICE fields, e.g. ``Customer.Tier.choices``."""
+    pairs for CHOICE fields, e.g. ``Customer.Tier.choices`` (default: the labels of the model
+    field with exactly these choices; none for custom fields)."""
     if raw is None or not str(raw).strip():
         return None
     text = str(raw).strip()
@@ -220,8 +222,26 @@ def _choice_lookup(field: f.Field, labels: tuple[tuple[str, object], ...]) -> di
     return lookup
 
 
+@cache
+def _model_labels(choices: tuple[str, ...]) -> tuple[tuple[str, object], ...]:
+    """Labels of the model field whose choices are exactly these values: fields.py keeps only
+    the values, and callers need not pass the labels for 已付款 to read as "paid"."""
+    from django.apps import apps
+
+    if not choices or not apps.ready:
+        return ()
+    for model in apps.get_models():
+        for model_field in model._meta.get_fields():
+            flat = getattr(model_field, "flatchoices", None)
+            if flat and tuple(str(v) for v, _label in flat) == choices:
+                return tuple(flat)
+    return ()
+
+
 def _choice(field: f.Field, text: str, choices_labels) -> str:
-    labels = tuple((v, label) for v, label in (choices_labels or ()) if v in field.choices)
+    if choices_labels is None:
+        choices_labels = _model_labels(field.choices)
+    labels = tuple((v, label) for v, label in choices_labels if v in field.choices)
     found = _choice_lookup(field, labels).get(_fold(text))
     if found is not None:
         return found

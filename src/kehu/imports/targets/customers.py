@@ -9,6 +9,8 @@ as one bulk write per table; updates go through the ORM (they are few and need t
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -28,6 +30,7 @@ SCALARS = ("kind", "external_id", "display_name", "given_name", "family_name", "
            "acquisition_source")
 DEFAULTS = {"kind": "person", "nature": "individual", "lifecycle_stage": "prospect"}
 IDENTITY_FIELDS = (("phone", "phone"), ("phone2", "phone"), ("email", "email"), ("wechat", "wechat"))
+E164 = re.compile(r"\+[1-9]\d{6,14}")  # values.parse already gave phones this form
 ADDRESS = ("address_province", "address_city", "address_district", "address_line1", "address_postal_code")
 
 
@@ -87,7 +90,7 @@ class CustomerImport(Handler):
                 ok = False
             d["owner_id"] = uid
         for key, channel in IDENTITY_FIELDS:
-            if d.get(key):
+            if d.get(key) and not (channel == "phone" and E164.fullmatch(str(d[key]))):
                 try:
                     d[key] = normalize_identity(channel, str(d[key]))
                 except Exception as exc:  # noqa: BLE001 - ValidationError: report, do not crash

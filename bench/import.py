@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Benchmark: ``kehu import`` rows per second, customers (identity matching on) and order lines.
+
+    .venv/bin/python bench/import.py --rows 100000 --backend sqlite,postgresql
+
+Each run: a fresh database (SQLite file in a temp dir / a new PostgreSQL database), ``kehu migrate``,
+a CSV of ``--rows`` synthetic Chinese customers (Faker zh_CN: name, mobile, email, city, address,
+birth date, tags), ``kehu import customers`` (upsert by external id, duplicates checked against the
+customers already imported), then a products file and an orders file with ``--rows`` order lines
+(≈ 2.5 lines per order, one row per line) imported with ``kehu import orders``. Prints wall time,
+rows/s and peak RSS of each import process. Not part of the test suite.
+"""
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KEHU = str(ROOT / ".venv" / "bin" / "kehu")
+PG = os.environ.get("KEHU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def write_customers(path: Path, n: int, seed: int) -> None:
+    from faker import Faker
+
+    fake = Faker("zh_CN")
+    Faker.seed(seed)
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["客户编号", "姓名", "手机", "邮箱", "城市", "地址", "生日", "标签"])
+        for i in range(n):
+            w.writerow([f"C{i:07d}", fake.name(), f"1{rng.choice('358')}{rng.randint(0, 9)}{i:08d}",
+                        f"u{i}@example.com" if rng.random() < 0.6 else "", fake.city_name(),
+                        fake.street_address(), fake.date_of_birth(minimum_age=18, maximum_age=80).isoformat(),
+                        rng.choice(["", "VIP", "新客", "VIP,老客"])])
+
+
+def write_orders(folder: Path, n_lines: int, n_customers: int, seed: int) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    products = folder / "products.csv"
+    with products.open("w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["商品编码", "商品名称", "价格"])
+        for p in range(500):
+            w.writerow([f"SKU{p:04d}", f"商品{p}", f"{rng.uniform(5, 500):.2f}"])
+    orders = folder / "orders.csv"
+    with orders.open("w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["订单号", "客户编号", "下单时间", "商品编码", "数量", "单价"])
+        line = order = 0
+        while line < n_lines:
+            order += 1
+            customer = f"C{rng.randrange(n_customers):07d}"
+            at = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} {rng.randint(8, 21):02d}:00"
+            for _ in range(min(rng.randint(1, 4), n_lines - line)):
+                w.writerow([f"O{order:08d}", customer, at, f"SKU{rng.randrange(500):04d}", rng.randint(1, 3),
+                            f"{rng.uniform(5, 500):.2f}"])
+                line += 1
+    return products, orders
+
+
+def timed(args, env) -> tuple[float, float, str]:
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(args, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode:
+        sys.exit(f"failed: {' '.join(args)}\n{done.stdout}\n{done.stderr}")
+    return seconds, max(peak, before) / 1024, done.stdout.strip().splitlines()[-1] if done.stdout else ""
+
+
+def run(backend: str, rows: int, seed: int, folder: Path) -> None:
+    env = {**os.environ, "KEHU_DATA_DIR": str(folder / f"data-{backend}")}
+    if backend == "postgresql":
+        db = f"kehu_bench_import_{os.getpid()}"
+        subprocess.run(["psql", PG, "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True)
+        subprocess.run(["psql", PG, "-qc", f"CREATE DATABASE {db}"], check=True)
+        env["DATABASE_URL"] = f"{PG}/{db}"
+    else:
+        env.pop("DATABASE_URL", None)
+    subprocess.run([KEHU, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([KEHU, "createadmin"], env=env, check=True, capture_output=True)
+    customers = folder / "customers.csv"
+    products, orders = folder / "products.csv", folder / "orders.csv"
+    s, mib, last = timed([KEHU, "import", "customers", str(customers)], env)
+    print(f"  {backend}: customers {rows:,} rows in {s:.1f} s = {rows / s:,.0f} rows/s, peak {mib:,.0f} MiB ({last})")
+    timed([KEHU, "import", "products", str(products)], env)
+    s, mib, last = timed([KEHU, "import", "orders", str(orders), "--key", "order_external_id"], env)
+    print(f"  {backend}: order lines {rows:,} rows in {s:.1f} s = {rows / s:,.0f} rows/s, peak {mib:,.0f} MiB ({last})")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--backend", default="sqlite,postgresql")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        write_customers(folder / "customers.csv", args.rows, args.seed)
+        write_orders(folder, args.rows, args.rows, args.seed)
+        print(f"files: {args.rows:,} customers, {args.rows:,} order lines ({time.perf_counter() - started:.1f} s)")
+        for backend in args.backend.split(","):
+            run(backend, args.rows, args.seed, folder)
+
+
+if __name__ == "__main__":
+    main()
