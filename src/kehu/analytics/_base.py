@@ -284,6 +284,13 @@ def fit_log_space(neg_ll_and_grad, x0: np.ndarray, *, total_weight: float, names
         se = np.sqrt(np.where(np.diag(covariance) > 0, np.diag(covariance), np.nan))
     except np.linalg.LinAlgError:
         se = np.full(len(params), np.nan)
+    if np.isnan(se).any() and (params > 1e4).any():
+        # Stopped far out on a flat ridge (a negative variance there): where the optimiser halts
+        # before the search bound depends on floating-point details, but either way the data
+        # do not identify the model, which the bound check above reports for the same data.
+        raise ConvergenceError("no proper maximum: the likelihood is flat towards large "
+                               "parameters; the data do not identify the model (too few "
+                               "customers or repeat purchases?)")
     return FitResult(params=params, log_likelihood=-float(value), standard_errors=se,
                      iterations=nit)
 
