@@ -61,6 +61,8 @@ def placeholders(text: str) -> tuple[list[str], list[str]]:
 
 # fmt: off
 ZH_HANS = {
+    "Give the customer's id.": "请提供客户的 ID。",
+    "Unknown filters: %(names)s.": "未知的筛选条件：%(names)s。",
     # --- Apps, languages, roles -----------------------------------------------------------
     "Accounts": "账户",
     "Customers": "客户",
@@ -907,6 +909,8 @@ ZH_HANS = {
 
 
 ZH_HANT = {
+    "Give the customer's id.": "請提供客戶的 ID。",
+    "Unknown filters: %(names)s.": "未知的篩選條件：%(names)s。",
     # --- Apps, languages, roles -----------------------------------------------------------
     "Accounts": "帳戶",
     "Customers": "客戶",

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from kehu.customers import api as customers
+from kehu.exports import api as exports
 from kehu.identity import api as identity
 from kehu.orders import api as orders
 from kehu.privacy import api as privacy
@@ -19,5 +20,6 @@ router.register("products", orders.ProductViewSet, basename="product")
 router.register("orders", orders.OrderViewSet, basename="order")
 router.register("duplicates", identity.DuplicateViewSet, basename="duplicatecandidate")
 router.register("merges", identity.MergeViewSet, basename="merge")
+router.register("exports", exports.ExportJobViewSet, basename="exportjob")
 
 urlpatterns = [path("match/", identity.MatchView.as_view(), name="identity-match"), *router.urls]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kehu.orders",
     "kehu.scoring",
     "kehu.identity",
+    "kehu.exports",
     "kehu.imports",
     "kehu.demo",
     "django_tasks",

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from kehu.accounts.models import Team
 from kehu.customers import services
 from kehu.customers.access import access_customer, visible_customers
-from kehu.customers.api import search_customers
 from kehu.customers.forms import (
     AddressForm,
     ConsentForm,
@@ -24,6 +23,7 @@ from kehu.customers.forms import (
     IdentityForm,
     InteractionForm,
 )
+from kehu.customers.listing import filter_customers
 from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, Interaction
 from kehu.customers.timeline import sources, timeline_page
 from kehu.identity import entry
@@ -34,43 +34,11 @@ from kehu.web.money import format_money
 from kehu.web.pagination import page_of
 
 PAGE_SIZE = 50
-SORTS = {
-    "name": "display_name", "-name": "-display_name",
-    "created": "created_at", "-created": "-created_at",
-    "stage": "lifecycle_stage", "-stage": "-lifecycle_stage",
-    "tier": "tier", "-tier": "-tier",
-    # value scores (kehu.scoring), indexed columns of the one-to-one score row
-    "clv": "score__clv", "-clv": "-score__clv",
-    "alive": "score__p_alive", "-alive": "-score__p_alive",
-}
-FILTERS = ("kind", "nature", "lifecycle_stage", "tier", "owner", "team")
-SCORE_FILTERS = {"segment": "score__segment", "r_score": "score__r_score", "f_score": "score__f_score",
-                 "loyalty": "score__loyalty"}
-
-
-def _filtered_customers(request):
-    qs = visible_customers(request.user)
-    params = request.GET
-    for name in FILTERS:
-        value = params.get(name)
-        if value:
-            qs = qs.filter(**{f"{name}_id" if name in ("owner", "team") else name: value})
-    for name, lookup in SCORE_FILTERS.items():
-        value = params.get(name)
-        if value:
-            qs = qs.filter(**{lookup: value})
-    if params.get("tag"):
-        qs = qs.filter(tags__name=params["tag"])
-    if params.get("q"):
-        qs = search_customers(qs, params["q"])
-    sort = params.get("sort", "-created")
-    order = SORTS.get(sort, "-created_at")
-    return qs.order_by(order, "-id"), sort
 
 
 @login_required
 def customer_list(request):
-    qs, sort = _filtered_customers(request)
+    qs, sort = filter_customers(request.user, request.GET)  # the same rows the exports write
     phones = Prefetch("identities", to_attr="phones",
                       queryset=ChannelIdentity.objects.filter(channel="phone", is_primary=True))
     qs = qs.select_related("owner", "team", "score").prefetch_related("tags", phones)

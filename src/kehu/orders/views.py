@@ -4,9 +4,8 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 
-from kehu.customers.access import customer_scope_for
+from kehu.orders.listing import filter_orders
 from kehu.orders.models import Order, Product
 from kehu.web.pagination import page_of
 
@@ -17,22 +16,12 @@ PAGE_SIZE = 50
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
     params = request.GET
-    qs = Order.objects.filter(customer_scope_for(request.user, "customer__")).select_related("customer")
-    for name in ("channel", "status"):
-        if params.get(name):
-            qs = qs.filter(**{name: params[name]})
-    if params.get("store"):
-        qs = qs.filter(store=params["store"])
-    start, end = parse_date(params.get("from") or ""), parse_date(params.get("to") or "")
-    if start:
-        qs = qs.filter(ordered_at__date__gte=start)
-    if end:
-        qs = qs.filter(ordered_at__date__lte=end)
+    qs = filter_orders(request.user, params).select_related("customer")  # the rows exports write
     try:
         page = int(params.get("page", 1))
     except ValueError:
         page = 1
-    rows, has_next = page_of(qs.order_by("-ordered_at", "-id"), page, PAGE_SIZE)
+    rows, has_next = page_of(qs, page, PAGE_SIZE)
     query = params.copy()
     query.pop("page", None)
     return render(request, "orders/list.html", {

@@ -13,6 +13,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", pgettext_lazy("audit action", "deleted")
         MERGE = "merge", pgettext_lazy("audit action", "merged")
         UNMERGE = "unmerge", pgettext_lazy("audit action", "merge undone")
+        EXPORT = "export", pgettext_lazy("audit action", "exported")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -35,8 +36,7 @@ class AuditEntry(models.Model):
         ]
         permissions = [
             ("view_pii", _("Can see personal data (phone, email, address, ID numbers) unmasked")),
-            ("export_data", _("Can export lists and customer files")),
-        ]
+        ]  # exporting is exports.export_data (kehu.exports.models.ExportJob)
 
     def __str__(self):
         return f"{self.action} {self.object_type}#{self.object_id}"
