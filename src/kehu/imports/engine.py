@@ -13,15 +13,15 @@ import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.exports.writers import safe_cell
 from kehu.imports import fields, readers, writing
 from kehu.imports.models import ImportChange, ImportJob
 from kehu.imports.targets import handler_for
-from kehu.imports.targets.base import CREATE, DUPLICATE, UPDATE
+from kehu.imports.targets.base import DUPLICATE
 from kehu.imports.validate import Row, RowError, RowParser, custom_field
 
 CHUNK = 5_000
@@ -57,18 +57,6 @@ class Changes:
         self.cols = {k: [] for k in self.cols}
 
 
-def store_upload(uploaded, *, name: str) -> Path:
-    """Keep an uploaded file under the data directory (imports/<timestamp>-<name>)."""
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[-120:] or "upload"
-    path = folder / f"{timezone.now():%Y%m%d-%H%M%S-%f}-{safe}"
-    with path.open("wb") as out:
-        for chunk in (uploaded.chunks() if hasattr(uploaded, "chunks") else iter(lambda: uploaded.read(1 << 20), b"")):
-            out.write(chunk)
-    return path
-
-
 def extra_fields(target: str) -> list:
     if target != "customers":
         return []
@@ -89,7 +77,8 @@ class _Pass:
         self.parser = RowParser(self.target, table.headers, job.mapping, extra_fields=extra_fields(job.target))
         self.handler = handler_for(job, job.created_by)
         self.seen: dict[tuple[str, str], int] = {}
-        self.closed_groups: set[str] = set()
+        self.closed_groups: set[str] = set()  # order numbers whose lines are behind us
+        self.open_group: str | None = None
         self.errors = 0
         self.bad_rows: set[int] = set()
         self.error_file = error_file
@@ -135,16 +124,14 @@ class _Pass:
             if first != row.number:
                 problems.append(RowError(row.number, key, value, _("the same %(field)s as row %(row)d")
                                          % {"field": key.replace("_", " "), "row": first}))
-        if group_key and row.data.get(group_key):
-            group = str(row.data[group_key])
-            if group in self.closed_groups:
-                problems.append(RowError(row.number, group_key, group,
-                                         _("the lines of one order must be next to each other")))
-            else:
-                last = getattr(self, "_open_group", None)
-                if last is not None and last != group:
-                    self.closed_groups.add(last)
-                self._open_group = group
+        group = str(row.data[group_key]) if group_key and row.data.get(group_key) else None
+        if group is not None and group in self.closed_groups:
+            problems.append(RowError(row.number, group_key, group,
+                                     _("the lines of one order must be next to each other")))
+        elif group is not None:
+            if self.open_group not in (None, group):
+                self.closed_groups.add(self.open_group)
+            self.open_group = group
         return problems
 
     def report(self, errors: list[RowError], cells_of: dict) -> None:
@@ -164,8 +151,8 @@ class _Pass:
 
 
 def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠") else text
+    """A cell of the error file: as text, never run as a formula by a spreadsheet."""
+    return safe_cell("" if value is None else str(value))
 
 
 def _error_path(job: ImportJob) -> Path:
@@ -263,11 +250,7 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Imp
 
 
 def _audit(job: ImportJob) -> None:
-    from kehu.privacy.models import AuditEntry
+    from kehu.privacy import audit
 
-    AuditEntry.objects.create(actor=job.created_by, action="create", object_type="imports.importjob",
-                              object_id=str(job.pk), object_repr=str(job)[:200],
-                              changes={"counts": [None, job.counts]})
+    audit.record(job.created_by, "create", job, changes={"counts": [None, job.counts]})
 
-
-__all__ = ["CREATE", "UPDATE", "check", "run", "store_upload"]

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.imports.models import ImportChange, ImportJob
-
-BATCH = 900
+from kehu.imports.writing import batches
 
 
 class UndoRefused(Exception):
@@ -26,11 +25,6 @@ def _ids(job, model: str, action: str) -> list[int]:
                 .values_list("object_id", flat=True))
 
 
-def _batches(ids):
-    for start in range(0, len(ids), BATCH):
-        yield ids[start:start + BATCH]
-
-
 def blockers(job: ImportJob) -> list[str]:
     """Why the import cannot be undone now (empty: it can)."""
     from kehu.customers.models import Customer, Interaction
@@ -39,22 +33,25 @@ def blockers(job: ImportJob) -> list[str]:
     reasons = []
     created = _ids(job, "customers.customer", ImportChange.Action.CREATED)
     mine_orders = set(_ids(job, "orders.order", ImportChange.Action.CREATED))
-    for part in _batches(created):
+    for part in batches(created):
         others = Order.objects.filter(customer_id__in=part).exclude(pk__in=mine_orders)
         if others.exists():
             reasons.append(_("customers it created have orders from elsewhere since"))
             break
-    for part in _batches(created):
+    for part in batches(created):
         if Interaction.objects.filter(customer_id__in=part).exists() and job.target != "interactions":
             reasons.append(_("customers it created have interactions since"))
             break
-    for change in ImportChange.objects.filter(job=job, model="customers.customer",
-                                              action=ImportChange.Action.UPDATED).iterator(chunk_size=2000):
-        version = (change.before or {}).get("version")
-        current = Customer.objects.filter(pk=change.object_id).values_list("version", flat=True).first()
-        if current is not None and version is not None and current != version + 1:
-            reasons.append(_("customer #%(id)d was changed again after the import") % {"id": change.object_id})
-            break
+    versions = {}  # the version each updated customer had before its first change here
+    for pk, version in (ImportChange.objects.filter(job=job, model="customers.customer",
+                                                    action=ImportChange.Action.UPDATED)
+                        .order_by("id").values_list("object_id", "before__version")):
+        versions.setdefault(pk, version)
+    for part in batches(sorted(versions)):
+        for pk, current in Customer.objects.filter(pk__in=part).values_list("pk", "version"):
+            if versions[pk] is not None and current != versions[pk] + 1:
+                reasons.append(_("customer #%(id)d was changed again after the import") % {"id": pk})
+                return reasons
     return reasons
 
 
@@ -62,7 +59,7 @@ def blockers(job: ImportJob) -> list[str]:
 def undo(job: ImportJob, actor) -> dict:
     from kehu.customers.models import Customer
     from kehu.identity import profiles
-    from kehu.privacy.models import AuditEntry
+    from kehu.privacy import audit
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status == ImportJob.Status.UNDONE:
@@ -98,7 +95,7 @@ def undo(job: ImportJob, actor) -> dict:
         ids = _ids(job, label, ImportChange.Action.CREATED)
         if label == "customers.customer":
             profiles.remove(ids)
-        for part in _batches(ids):
+        for part in batches(ids):
             if label == "orders.order":
                 from kehu.orders.models import OrderLine
 
@@ -109,8 +106,5 @@ def undo(job: ImportJob, actor) -> dict:
     job.status = ImportJob.Status.UNDONE
     job.undone_at = timezone.now()
     job.save(update_fields=["status", "undone_at"])
-    AuditEntry.objects.create(actor=actor if actor and actor.is_authenticated else None, action="delete",
-                              object_type="imports.importjob", object_id=str(job.pk),
-                              object_repr=str(job)[:200],
-                              changes={"undone": [None, {"restored": restored, "removed": removed}]})
+    audit.record(actor, "delete", job, changes={"undone": [None, {"restored": restored, "removed": removed}]})
     return {"restored": restored, "removed": removed}

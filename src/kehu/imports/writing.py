@@ -18,6 +18,13 @@ from django.db import connection
 from kehu.demo.writer import write_frame
 
 
+def batches(values, size: int = 900):
+    """Slices of ``values`` short enough for one ``IN (…)`` list on every backend."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def allocate_ids(model, n: int) -> np.ndarray:
     table = model._meta.db_table
     if n <= 0:

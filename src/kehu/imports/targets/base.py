@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from kehu.imports.validate import Row, RowError
+from kehu.imports.writing import batches
 
 CREATE, UPDATE, DUPLICATE, SKIP = "create", "update", "duplicate", "skip"
 
@@ -65,10 +66,9 @@ def resolve_customers(rows: list[Row], errors: list[RowError]) -> dict[int, int]
     }
     found: dict[str, dict] = {}
     for key, query in lookups.items():
-        wanted = sorted({str(r.data[key]) for r in rows if r.data.get(key)})
         found[key] = {}
-        for start in range(0, len(wanted), 900):
-            found[key].update(dict(query(wanted[start:start + 900])))
+        for part in batches(sorted({str(r.data[key]) for r in rows if r.data.get(key)})):
+            found[key].update(dict(query(part)))
     out = {}
     for row in rows:
         for key in lookups:

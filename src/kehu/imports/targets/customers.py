@@ -13,6 +13,7 @@ import re
 
 import polars as pl
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from kehu.customers.normalize import normalize_identity
 from kehu.imports import writing
 from kehu.imports.targets.base import CREATE, DUPLICATE, SKIP, UPDATE, Handler, Plan, PlannedRow
 from kehu.imports.validate import CUSTOM, RowError
+from kehu.imports.writing import batches
+from kehu.privacy import audit
 from kehu.privacy.models import AuditEntry
 
 SCALARS = ("kind", "external_id", "display_name", "given_name", "family_name", "legal_name",
@@ -57,7 +60,7 @@ class CustomerImport(Handler):
         by_key = self._existing_by_key(good)
         taken = self._identities_taken(good)
         unmatched = [r for r in good if r.number not in by_key]
-        fuzzy = self._fuzzy(unmatched) if self.job.duplicates != "create_all" else {}
+        fuzzy = self._fuzzy(unmatched)
         for row in good:
             if row.number in by_key:
                 cid = by_key[row.number]
@@ -93,8 +96,8 @@ class CustomerImport(Handler):
             if d.get(key) and not (channel == "phone" and E164.fullmatch(str(d[key]))):
                 try:
                     d[key] = normalize_identity(channel, str(d[key]))
-                except Exception as exc:  # noqa: BLE001 - ValidationError: report, do not crash
-                    errors.append(RowError(row.number, key, str(d[key]), " ".join(getattr(exc, "messages", [str(exc)]))))
+                except ValidationError as exc:
+                    errors.append(RowError(row.number, key, str(d[key]), " ".join(exc.messages)))
                     ok = False
         return ok
 
@@ -107,34 +110,27 @@ class CustomerImport(Handler):
             return {}
         found: dict[str, int] = {}
         visible: set[int] = set()
-        values = sorted(wanted)
-        for start in range(0, len(values), 900):
-            part = values[start:start + 900]
+        for part in batches(sorted(wanted)):
             if key in ("phone", "email"):
                 pairs = ChannelIdentity.objects.filter(channel=key, normalized__in=part).values_list(
                     "normalized", "customer_id")
             else:
                 pairs = Customer.objects.filter(**{f"{key}__in": part}, merged_into__isnull=True).values_list(key, "id")
             found.update({str(v): c for v, c in pairs})
-        ids = sorted(set(found.values()))
-        for start in range(0, len(ids), 900):
-            visible.update(Customer.objects.filter(self.scope, pk__in=ids[start:start + 900])
-                           .values_list("pk", flat=True))
+        for part in batches(sorted(set(found.values()))):
+            visible.update(Customer.objects.filter(self.scope, pk__in=part).values_list("pk", flat=True))
         return {wanted[v]: (cid if cid in visible else False) for v, cid in found.items()}
 
     def _identities_taken(self, rows) -> dict[int, tuple[int, str]]:
         """Rows whose phone or email already belongs to a customer (the unique identity)."""
+        owners = _identity_owners(rows)
+        labels = {"phone": _("phone"), "email": _("email")}
         out = {}
-        for channel, keys, label in (("phone", ("phone", "phone2"), _("phone")), ("email", ("email",), _("email"))):
-            owner = {}
-            values = sorted({r.data[k] for r in rows for k in keys if r.data.get(k)})
-            for start in range(0, len(values), 900):
-                owner.update(ChannelIdentity.objects.filter(channel=channel, normalized__in=values[start:start + 900])
-                             .values_list("normalized", "customer_id"))
-            for r in rows:
-                for k in keys:
-                    if r.data.get(k) in owner and r.number not in out:
-                        out[r.number] = (owner[r.data[k]], label)
+        for r in rows:
+            for channel, keys in IDENTITY_CHANNELS:
+                owner = next((owners[(channel, r.data[k])] for k in keys if (channel, r.data.get(k)) in owners), None)
+                if owner is not None and r.number not in out:
+                    out[r.number] = (owner, labels[channel])
         return out
 
     def _fuzzy(self, rows) -> dict[int, tuple[int, float]]:
@@ -199,7 +195,7 @@ class CustomerImport(Handler):
         addresses = {c: [] for c in ("customer_id", "kind", "country", "province", "city", "district",
                                      "line1", "postal_code", "is_primary")}
         tag_rows = {"customer_id": [], "tag_id": []}
-        owned = _owned([p.row for p in planned])
+        owned = set(_identity_owners([p.row for p in planned]))
         tags = self._tags(planned)
         by_row = {}
         for cid, p in zip(ids, planned, strict=True):
@@ -274,65 +270,24 @@ class CustomerImport(Handler):
 
         if not planned:
             return
-        customers = Customer.objects.in_bulk([p.target_id for p in planned])
+        ids = [p.target_id for p in planned]
+        customers = Customer.objects.in_bulk(ids)
         tags = self._tags(planned)
-        touched = []
+        children = _Children(ids, [p.row for p in planned])
         for p in planned:
             customer = customers.get(p.target_id)
             if customer is None:
                 continue
-            d = p.row.data
-            before = {}
-            for key in SCALARS:
-                value = d.get(key)
-                if value in (None, "") or key == "external_id" and customer.external_id:
-                    continue
-                if getattr(customer, key) != value:
-                    before[key] = _plain(getattr(customer, key))
-                    setattr(customer, key, value)
-            if d.get("owner_id") and customer.owner_id != d["owner_id"]:
-                before["owner_id"] = customer.owner_id
-                customer.owner_id = d["owner_id"]
-            custom = _custom(d)
-            if custom:
-                merged = {**customer.custom_fields, **custom}
-                if merged != customer.custom_fields:
-                    before["custom_fields"] = customer.custom_fields
-                    customer.custom_fields = merged
+            before = _assign(customer, p.row.data)
             if before:
-                before["version"] = customer.version
-                customer.version += 1
                 customer.save()
                 changes.updated(Customer, customer.pk, before)
-                AuditEntry.objects.create(
-                    actor=self.actor, action="update", object_type="customers.customer",
-                    object_id=str(customer.pk), object_repr=str(customer)[:200], customer_id=customer.pk,
-                    changes={k: [v, _plain(getattr(customer, k, None))] for k, v in before.items()
-                             if k != "version"} | {"import": [None, self.job.pk]})
-            for key, channel in IDENTITY_FIELDS:
-                value = d.get(key)
-                if value and not ChannelIdentity.objects.filter(channel=channel, normalized=value).exists():
-                    ident = ChannelIdentity.objects.create(
-                        customer=customer, channel=channel, value=str(value), normalized=str(value),
-                        source="import", is_primary=not customer.identities.filter(channel=channel).exists())
-                    changes.created(ChannelIdentity, [ident.pk])
-            if d.get("address_line1") and not customer.addresses.filter(line1=d["address_line1"]).exists():
-                addr = Address.objects.create(
-                    customer=customer, kind=d.get("address_kind") or "home",
-                    province=d.get("address_province") or "", city=d.get("address_city") or "",
-                    district=d.get("address_district") or "", line1=d["address_line1"],
-                    postal_code=d.get("address_postal_code") or "",
-                    is_primary=not customer.addresses.exists())
-                changes.created(Address, [addr.pk])
-            new_tags = [tags[t] for t in d.get("tags") or () if t in tags]
-            if new_tags:
-                have = set(customer.tags.values_list("id", flat=True))
-                add = [t for t in new_tags if t not in have]
-                if add:
-                    customer.tags.add(*add)
-                    changes.tagged(customer.pk, add)
-            touched.append(customer.pk)
-        profiles.refresh(touched)
+                audit.record(self.actor, "update", customer, customer_id=customer.pk,
+                             changes={k: [v, _plain(getattr(customer, k, None))] for k, v in before.items()
+                                      if k != "version"} | {"import": [None, self.job.pk]})
+            children.add(customer.pk, p.row.data, [tags[t] for t in p.row.data.get("tags") or () if t in tags])
+        children.save(changes)
+        profiles.refresh([p.target_id for p in planned if p.target_id in customers])
 
     def _queue_for_review(self, planned, new_ids) -> None:
         from kehu.identity.models import DuplicateCandidate
@@ -347,15 +302,94 @@ class CustomerImport(Handler):
         DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _owned(rows) -> set[tuple[str, str]]:
-    """(channel, value) of the rows' phones and emails that already belong to a customer."""
-    out = set()
-    for channel, keys in (("phone", ("phone", "phone2")), ("email", ("email",))):
+IDENTITY_CHANNELS = (("phone", ("phone", "phone2")), ("email", ("email",)))
+
+
+def _identity_owners(rows, channels=IDENTITY_CHANNELS) -> dict[tuple[str, str], int]:
+    """(channel, value) → customer id, for the rows' identities already recorded."""
+    out = {}
+    for channel, keys in channels:
         values = sorted({r.data[k] for r in rows for k in keys if r.data.get(k)})
-        for start in range(0, len(values), 900):
-            out.update((channel, v) for v in ChannelIdentity.objects.filter(
-                channel=channel, normalized__in=values[start:start + 900]).values_list("normalized", flat=True))
+        for part in batches(values):
+            out.update(((channel, v), cid) for v, cid in ChannelIdentity.objects.filter(
+                channel=channel, normalized__in=part).values_list("normalized", "customer_id"))
     return out
+
+
+def _assign(customer: Customer, d: dict) -> dict:
+    """Set the row's non-empty values on ``customer``; returns the previous values it changed
+    (and the version it had), empty when nothing changed."""
+    before = {}
+    for key in SCALARS:
+        value = d.get(key)
+        if value in (None, "") or key == "external_id" and customer.external_id:
+            continue
+        if getattr(customer, key) != value:
+            before[key] = _plain(getattr(customer, key))
+            setattr(customer, key, value)
+    if d.get("owner_id") and customer.owner_id != d["owner_id"]:
+        before["owner_id"] = customer.owner_id
+        customer.owner_id = d["owner_id"]
+    custom = _custom(d)
+    merged = {**customer.custom_fields, **custom}
+    if custom and merged != customer.custom_fields:
+        before["custom_fields"] = customer.custom_fields
+        customer.custom_fields = merged
+    if before:
+        before["version"] = customer.version
+        customer.version += 1
+    return before
+
+
+class _Children:
+    """New identities, addresses and tags for updated customers: what exists is read once for the
+    chunk, the new rows are written with one bulk insert per table."""
+
+    def __init__(self, customer_ids, rows):
+        self.owners = _identity_owners(rows, (*IDENTITY_CHANNELS, ("wechat", ("wechat",))))
+        self.channels, self.lines, self.tags = set(), set(), set()
+        for part in batches(customer_ids):
+            self.channels.update(ChannelIdentity.objects.filter(customer_id__in=part)
+                                 .values_list("customer_id", "channel"))
+            self.lines.update(Address.objects.filter(customer_id__in=part).values_list("customer_id", "line1"))
+            self.tags.update(Customer.tags.through.objects.filter(customer_id__in=part)
+                             .values_list("customer_id", "tag_id"))
+        self.with_address = {cid for cid, _line in self.lines}
+        self.identities, self.addresses, self.new_tags = [], [], {}
+
+    def add(self, cid: int, d: dict, tag_ids: list[int]) -> None:
+        for key, channel in IDENTITY_FIELDS:
+            value = d.get(key)
+            if not value or (channel, value) in self.owners:
+                continue
+            self.owners[(channel, value)] = cid
+            self.identities.append(ChannelIdentity(
+                customer_id=cid, channel=channel, value=str(value), normalized=str(value), source="import",
+                is_primary=(cid, channel) not in self.channels))
+            self.channels.add((cid, channel))
+        line = d.get("address_line1")
+        if line and (cid, line) not in self.lines:
+            self.addresses.append(Address(
+                customer_id=cid, kind=d.get("address_kind") or "home", province=d.get("address_province") or "",
+                city=d.get("address_city") or "", district=d.get("address_district") or "", line1=line,
+                postal_code=d.get("address_postal_code") or "", is_primary=cid not in self.with_address))
+            self.lines.add((cid, line))
+            self.with_address.add(cid)
+        for tag in tag_ids:
+            if (cid, tag) not in self.tags:
+                self.tags.add((cid, tag))
+                self.new_tags.setdefault(cid, []).append(tag)
+
+    def save(self, changes) -> None:
+        ChannelIdentity.objects.bulk_create(self.identities)
+        changes.created(ChannelIdentity, [i.pk for i in self.identities])
+        Address.objects.bulk_create(self.addresses)
+        changes.created(Address, [a.pk for a in self.addresses])
+        through = Customer.tags.through
+        through.objects.bulk_create([through(customer_id=cid, tag_id=t)
+                                     for cid, tags in self.new_tags.items() for t in tags])
+        for cid, tags in self.new_tags.items():
+            changes.tagged(cid, tags)
 
 
 def _custom(d: dict) -> dict:

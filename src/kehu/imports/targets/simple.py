@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from kehu.customers.models import Contact, Interaction
 from kehu.imports.targets.base import CREATE, UPDATE, Handler, Plan, PlannedRow, resolve_customers
+from kehu.imports.writing import batches
 from kehu.orders.models import Product
 from kehu.privacy.models import Consent
 
@@ -19,10 +20,9 @@ class ProductImport(Handler):
 
     def plan(self, rows) -> Plan:
         plan = Plan()
-        skus = sorted({str(r.data["sku"]) for r in rows if r.data.get("sku")})
         found = {}
-        for start in range(0, len(skus), 900):
-            found.update(Product.objects.filter(sku__in=skus[start:start + 900]).values_list("sku", "id"))
+        for part in batches(sorted({str(r.data["sku"]) for r in rows if r.data.get("sku")})):
+            found.update(Product.objects.filter(sku__in=part).values_list("sku", "id"))
         for row in rows:
             pid = found.get(str(row.data.get("sku")))
             plan.rows.append(PlannedRow(row, UPDATE if pid else CREATE, pid))
