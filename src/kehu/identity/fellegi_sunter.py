@@ -190,12 +190,10 @@ class MatchModel:
         pair's summed field weights, when the caller has them already.
         """
         total = n_records * (n_records - 1) / 2
-        if bayes is None:
-            if total <= 0 or len(levels) == 0:
-                return
-            bayes = self.field_weights(levels, tf_values).sum(axis=1)
-        if total <= 0 or len(bayes) == 0:
+        if total <= 0 or len(levels if bayes is None else bayes) == 0:
             return
+        if bayes is None:
+            bayes = self.field_weights(levels, tf_values).sum(axis=1)
         low, high = 0.01 * n_records / total, min(n_records / total, 0.5)
         prior = float(np.clip(self.prior, low, high))
         for _ in range(iterations):

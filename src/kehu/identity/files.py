@@ -25,27 +25,21 @@ class DedupeResult:
 
 
 def read_table(path: Path) -> pl.DataFrame:
-    """Every column as text; UTF-8 (with or without BOM) or GB18030/GBK, detected."""
-    data = path.read_bytes()
-    if b"\x00" in data[:4096]:
-        raise FileError(f"{path.name} is not a text (CSV) file")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise FileError(f"{path.name}: cannot tell the text encoding (tried UTF-8 and GB18030)")
-    if not text.strip():
-        raise FileError(f"{path.name} is empty")
+    """Every column as text, read by the import readers (CSV in any encoding they detect, or
+    XLSX), so a file that imports also dedupes and both say the same about a bad one."""
+    from kehu.imports import readers
+
     try:
-        table = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=False)
-    except pl.exceptions.ComputeError as exc:
-        raise FileError(f"{path.name} is not a well-formed CSV file: {exc}") from None
-    if table.height == 0:
-        raise FileError(f"{path.name} has a header but no rows")
-    return table
+        table = readers.open_table(path)
+        rows = []
+        for number, cells in table.rows():
+            if any(c is not None for c in cells[table.width:]):
+                raise FileError(f"{path.name}: row {number} has {len(cells)} cells, the header has {table.width}")
+            rows.append((cells + [None] * table.width)[:table.width])
+    except readers.ReadError as exc:
+        short = {"empty": f"{path.name} is empty", "header_only": f"{path.name} has a header but no rows"}
+        raise FileError(short.get(exc.code, f"{path.name}: {exc.message}")) from None
+    return pl.DataFrame(rows, schema={h: pl.Utf8 for h in table.headers}, orient="row")
 
 
 def map_columns(table: pl.DataFrame, mapping: list[str]) -> pl.DataFrame:

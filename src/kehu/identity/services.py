@@ -88,27 +88,29 @@ def _candidate_ids(feats: pl.DataFrame, exclude: set[int]) -> list[int]:
     return sorted(found - exclude)
 
 
+def _score(both: pl.DataFrame, left: np.ndarray, right: np.ndarray, model: MatchModel):
+    """Levels, field weights, probability and "sure" for pairs of rows of one features frame."""
+    levels = compare(both, left, right)
+    fields = model.field_weights(levels, pipeline.tf_values(both, left))
+    weights = np.log2(model.prior / (1 - model.prior)) + fields.sum(axis=1)
+    probability = 1.0 / (1.0 + np.exp2(-weights))
+    exact_strong = np.zeros(len(left), dtype=bool)
+    for i in (INDEX[f] for f in STRONG_FIELDS):
+        exact_strong |= levels[:, i] == COMPARISONS[i].n_levels - 1
+    sure = (probability >= SURE) & exact_strong & (levels[:, INDEX["id_number"]] != 0)
+    return levels, fields, weights, probability, sure
+
+
 def score_candidates(feats: pl.DataFrame, candidates: pl.DataFrame, model: MatchModel) -> list[Match]:
     """Score record 0 of ``feats`` against every row of ``candidates`` (both features frames)."""
     if not candidates.height:
         return []
     both = pl.concat([feats.select(candidates.columns).cast(candidates.schema), candidates])
     right = np.arange(1, both.height)
-    left = np.zeros(len(right), dtype=np.int64)
-    levels = compare(both, left, right)
-    tf = pipeline.tf_values(both, right)
-    fields = model.field_weights(levels, tf)  # once for all candidates: the evidence reuses it
-    weights = np.log2(model.prior / (1 - model.prior)) + fields.sum(axis=1)
-    probs = 1.0 / (1.0 + np.exp2(-weights))
-    out = []
-    strong = [INDEX[f] for f in STRONG_FIELDS]
-    for k, cid in enumerate(candidates["id"].to_list()):
-        row = levels[k]
-        exact_strong = any(row[i] == COMPARISONS[i].n_levels - 1 for i in strong)
-        conflict = row[INDEX["id_number"]] == 0
-        out.append(Match(int(cid), float(probs[k]), float(weights[k]),
-                         evidence_rows(row, fields[k]),
-                         sure=bool(probs[k] >= SURE and exact_strong and not conflict)))
+    levels, fields, weights, probs, sure = _score(both, np.zeros(len(right), dtype=np.int64), right, model)
+    out = [Match(int(cid), float(probs[k]), float(weights[k]), evidence_rows(levels[k], fields[k]),
+                 sure=bool(sure[k]))
+           for k, cid in enumerate(candidates["id"].to_list())]
     return sorted(out, key=lambda m: -m.probability)
 
 
@@ -331,8 +333,7 @@ def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.Data
     raw = raw.select([c for c in features.RAW_FIELDS if c in raw.columns])
     feats = features.prepare(raw)
     keys = profiles.keys_of(feats)
-    caps = {r.name: (r.max_block or 50) for r in blocking.RULES}
-    found = _stored_keys(keys["key"].unique().to_list(), caps)
+    found = _stored_keys(keys["key"].unique().to_list())
     if not found.height:
         return empty
     pairs = (keys.rename({"customer_id": "row"}).join(found, on="key")
@@ -345,15 +346,7 @@ def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.Data
     pairs = pairs.filter(pl.col("customer_id").is_in(list(position)))
     left = pairs["row"].to_numpy()
     right = np.array([position[int(c)] for c in pairs["customer_id"].to_list()], dtype=np.int64)
-    levels = compare(both, left, right)
-    model = current_model()
-    fields = model.field_weights(levels, pipeline.tf_values(both, left))
-    probability = 1.0 / (1.0 + np.exp2(-(np.log2(model.prior / (1 - model.prior)) + fields.sum(axis=1))))
-    strong = [INDEX[f] for f in STRONG_FIELDS]
-    exact_strong = np.zeros(len(left), dtype=bool)
-    for i in strong:
-        exact_strong |= levels[:, i] == COMPARISONS[i].n_levels - 1
-    sure = (probability >= SURE) & exact_strong & (levels[:, INDEX["id_number"]] != 0)
+    _levels, _fields, _weights, probability, sure = _score(both, left, right, current_model())
     scored = pairs.with_columns(pl.Series("probability", probability), pl.Series("sure", sure))
     return (scored.filter(pl.col("probability") >= threshold)
             .sort(["row", "probability"], descending=[False, True])
@@ -361,8 +354,9 @@ def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.Data
             .select(pl.col("row").cast(pl.Int64), pl.col("customer_id").cast(pl.Int64), "probability", "sure"))
 
 
-def _stored_keys(keys: list[str], caps: dict[str, int], batch: int = 900) -> pl.DataFrame:
-    """(key, customer_id) of stored profiles for these keys, without keys over their rule's cap."""
+def _stored_keys(keys: list[str], batch: int = 900) -> pl.DataFrame:
+    """(key, customer_id) of stored profiles for these keys, without keys over their rule's cap
+    (as on entry and in the scan: such a key says too little)."""
     rows = []
     with connection.cursor() as cursor:
         for start in range(0, len(keys), batch):
@@ -371,9 +365,6 @@ def _stored_keys(keys: list[str], caps: dict[str, int], batch: int = 900) -> pl.
                            f"WHERE key IN ({', '.join(['%s'] * len(part))})", part)
             rows.extend(cursor.fetchall())
     found = pl.DataFrame(rows, schema={"key": pl.Utf8, "customer_id": pl.Int64}, orient="row")
-    if not found.height:
-        return found
-    counted = found.with_columns(pl.len().over("key").alias("n"),
-                                 pl.col("key").str.split_exact(":", 1).struct.field("field_0").alias("rule"))
-    cap = pl.col("rule").replace_strict(caps, default=50, return_dtype=pl.Int64)
-    return counted.filter(pl.col("n") <= cap).select("key", "customer_id")
+    caps = {r.name: r.max_block for r in blocking.RULES}
+    rule = pl.col("key").str.split_exact(":", 1).struct.field("field_0")
+    return found.filter(pl.len().over("key") <= rule.replace_strict(caps, return_dtype=pl.Int64))
