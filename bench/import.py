@@ -27,6 +27,10 @@ KEHU = str(ROOT / ".venv" / "bin" / "kehu")
 PG = os.environ.get("KEHU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 
+# Allocated Chinese mobile prefixes (154 is not one: phonenumbers rightly rejects it).
+MOBILE_PREFIXES = [f"13{d}" for d in range(10)] + [f"15{d}" for d in "01235789"] + [f"18{d}" for d in range(10)]
+
+
 def write_customers(path: Path, n: int, seed: int) -> None:
     from faker import Faker
 
@@ -37,7 +41,7 @@ def write_customers(path: Path, n: int, seed: int) -> None:
         w = csv.writer(out)
         w.writerow(["客户编号", "姓名", "手机", "邮箱", "城市", "地址", "生日", "标签"])
         for i in range(n):
-            w.writerow([f"C{i:07d}", fake.name(), f"1{rng.choice('358')}{rng.randint(0, 9)}{i:08d}",
+            w.writerow([f"C{i:07d}", fake.name(), f"{rng.choice(MOBILE_PREFIXES)}{i:08d}",
                         f"u{i}@example.com" if rng.random() < 0.6 else "", fake.city_name(),
                         fake.street_address(), fake.date_of_birth(minimum_age=18, maximum_age=80).isoformat(),
                         rng.choice(["", "VIP", "新客", "VIP,老客"])])

@@ -58,6 +58,33 @@ def test_normalize_phone_invalid(raw):
     assert normalize_phone(raw) is None
 
 
+def test_cn_mobile_shortcut_agrees_with_phonenumbers():
+    """The regex shortcut for Chinese mobiles gives exactly what phonenumbers gives, on numbers
+    across every 1xx prefix (valid and unallocated) and with the country code written three ways."""
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(4)
+    samples = [f"1{a}{b}{rng.randrange(10**8):08d}" for a in range(10) for b in range(10) for _ in range(3)]
+    samples += ["86" + s for s in samples[:100]] + ["+86 " + s for s in samples[100:200]]
+    samples += ["0086" + s for s in samples[200:300]]
+    agree = 0
+    for text in samples:
+        compact = text.replace(" ", "")
+        try:
+            number = phonenumbers.parse("+" + compact[2:] if compact.startswith("00") else
+                                        ("+" + compact if compact.startswith("86") and len(compact) == 13
+                                         else compact), "CN")
+            slow = (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                    if phonenumbers.is_valid_number(number) else None)
+        except phonenumbers.NumberParseException:
+            slow = None
+        assert normalize_phone(text) == slow, text
+        agree += slow is not None
+    assert 0 < agree < len(samples)  # both valid and invalid prefixes were tried
+
+
 def test_normalize_phone_region():
     assert normalize_phone("650-253-0000", region="US") == "+16502530000"
     assert normalize_phone("650-253-0000", region="") is None  # no region, no country code

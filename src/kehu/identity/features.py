@@ -101,7 +101,22 @@ def _name_columns(frame: pl.DataFrame) -> pl.DataFrame:
     combined = parts.select(pl.concat_str(["name", "surname", "given_name"], separator="\x1f")).to_series()
     dtype = pl.Struct({k: pl.Utf8 for k in ("hanzi", "pinyin_key", "latin_key", "surname_key",
                                             "initials")})
-    return _map_unique(combined, lambda joined: name_row(*joined.split("\x1f")), dtype).struct.unnest()
+    return _map_unique(combined, _name_row_joined, dtype).struct.unnest()
+
+
+# An import prepares the same values twice (matching the file's rows, then profiling the
+# customers it created): a bounded cache per process makes the second pass lookups.
+CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=CACHE)
+def _name_row_joined(joined: str) -> dict:
+    return name_row(*joined.split("\x1f"))
+
+
+@functools.lru_cache(maxsize=CACHE)
+def _phone(value):
+    return normalize.normalize_phone(value) if value else None
 
 
 def _split_multi(col: pl.Series) -> pl.DataFrame:
@@ -114,8 +129,7 @@ def _phone_columns(frame: pl.DataFrame) -> pl.DataFrame:
     multi = _split_multi(frame["phone"])
     out = {}
     for i, name in enumerate(multi.columns[:2], start=1):
-        out[f"phone{i}"] = _map_unique(multi[name], lambda v: normalize.normalize_phone(v) if v else None,
-                                       pl.Utf8)
+        out[f"phone{i}"] = _map_unique(multi[name], _phone, pl.Utf8)
     return pl.DataFrame(out)
 
 
@@ -130,17 +144,18 @@ def _email_columns(frame: pl.DataFrame) -> pl.DataFrame:
                          for i, c in enumerate(multi.columns[:2], start=1)})
 
 
-def _address_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    def tokens(value):
-        if not value:
-            return {"addr": None, "addr_num": None}
-        t = normalize.address_tokens(value)
-        words = sorted(t.tokens - set(t.numbers))
-        return {"addr": _none_if_empty(" ".join(words)),
-                "addr_num": _none_if_empty(" ".join(t.numbers))}
+@functools.lru_cache(maxsize=CACHE)
+def _address_tokens(value):
+    if not value:
+        return {"addr": None, "addr_num": None}
+    t = normalize.address_tokens(value)
+    words = sorted(t.tokens - set(t.numbers))
+    return {"addr": _none_if_empty(" ".join(words)), "addr_num": _none_if_empty(" ".join(t.numbers))}
 
+
+def _address_columns(frame: pl.DataFrame) -> pl.DataFrame:
     dtype = pl.Struct({"addr": pl.Utf8, "addr_num": pl.Utf8})
-    return _map_unique(frame["address"], tokens, dtype).struct.unnest()
+    return _map_unique(frame["address"], _address_tokens, dtype).struct.unnest()
 
 
 def prepare(raw: pl.DataFrame) -> pl.DataFrame:

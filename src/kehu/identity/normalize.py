@@ -8,6 +8,7 @@ to report.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,12 +37,25 @@ def _text(value: object) -> str:
 _PHONE_NOISE = re.compile(r"[\s\-.()\[\]/]")
 
 
+@functools.cache
+def _cn_mobile() -> re.Pattern:
+    """libphonenumber's own pattern for Chinese mobiles: most phones in a Chinese file are
+    mobiles, and matching this is ~100× cheaper than ``phonenumbers.parse`` with the same answer
+    (tests/identity check they agree)."""
+    pattern = phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern
+    return re.compile(rf"(?:\+?86|0086)?({pattern})")
+
+
 def normalize_phone(value: str, region: str = "CN") -> str | None:
     """E.164 ("+8613812345678"), or None when phonenumbers does not find a valid number."""
     text = _text(value)
     compact = _PHONE_NOISE.sub("", text)
     if not compact:
         return None
+    if region == "CN":
+        mobile = _cn_mobile().fullmatch(compact)
+        if mobile:
+            return "+86" + mobile.group(1)
     if compact.startswith("00"):
         text = "+" + compact[2:]
     elif region == "CN" and re.fullmatch(r"861[3-9]\d{9}", compact):
@@ -112,6 +126,9 @@ _D_MON_Y = re.compile(r"(\d{1,2})[-\s/.]*([a-z]+)\.?[-\s/.,]*(\d{4})")
 _MON_D_Y = re.compile(r"([a-z]+)\.?[-\s/.]*(\d{1,2})(?:st|nd|rd|th)?,?[-\s/.]*(\d{4})")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _date(year: int, month: int, day: int) -> date | None:
     if not 1900 <= year <= 2100:
         return None
@@ -141,6 +158,9 @@ def date_candidates(value: object, dayfirst: bool = True) -> tuple[date, ...]:
         return (value.date(),)
     if isinstance(value, date):
         return (value,)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):  # the common case, without NFKC and the scan
+        day = _date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        return (day,) if day else ()
     found = (_date(*ymd) for ymd in _ymd_readings(_text(value).lower(), dayfirst))
     return tuple(dict.fromkeys(d for d in found if d))
 

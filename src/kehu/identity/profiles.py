@@ -13,6 +13,7 @@ import polars as pl
 from django.db import connection, transaction
 
 from kehu.customers.models import Address, ChannelIdentity, Customer
+from kehu.db import any_of_sql
 from kehu.demo.writer import write_frame
 from kehu.identity import blocking, features
 from kehu.identity.models import MatchKey, MatchProfile
@@ -34,22 +35,35 @@ def raw_records(customer_ids: list[int] | None = None, *, id_range: tuple[int, i
     identities = ChannelIdentity.objects.filter(channel__in=["phone", "email"])
     addresses = Address.objects.all()
     if customer_ids is not None:
-        customers = customers.filter(pk__in=customer_ids)
-        identities = identities.filter(customer_id__in=customer_ids)
-        addresses = addresses.filter(customer_id__in=customer_ids)
+        customers = customers.filter(pk__any=customer_ids)
+        identities = identities.filter(customer_id__any=customer_ids)
+        addresses = addresses.filter(customer_id__any=customer_ids)
     if id_range is not None:
         customers = customers.filter(pk__gte=id_range[0], pk__lt=id_range[1])
         identities = identities.filter(customer_id__gte=id_range[0], customer_id__lt=id_range[1])
         addresses = addresses.filter(customer_id__gte=id_range[0], customer_id__lt=id_range[1])
     cust = _frame(customers.values_list(
         "id", "kind", "display_name", "family_name", "given_name", "legal_name", "id_number",
-        "registration_number", "birth_date"),
-        {"cid": pl.Int64, "kind": pl.Utf8, "display_name": pl.Utf8, "family_name": pl.Utf8,
-         "given_name": pl.Utf8, "legal_name": pl.Utf8, "id_number": pl.Utf8, "registration": pl.Utf8,
-         "birth_date": pl.Date})
+        "registration_number", "birth_date"), CUSTOMER_SCHEMA)
     ident = _frame(identities.values_list("customer_id", "channel", "normalized", "verified", "is_primary", "id"),
-                   {"cid": pl.Int64, "channel": pl.Utf8, "value": pl.Utf8, "verified": pl.Boolean,
-                    "is_primary": pl.Boolean, "iid": pl.Int64})
+                   IDENTITY_SCHEMA)
+    addr = _frame(addresses.values_list("customer_id", "is_primary", "id", "province", "city", "district",
+                                        "line1", "postal_code"), ADDRESS_SCHEMA)
+    return records_from(cust, ident, addr)
+
+
+CUSTOMER_SCHEMA = {"cid": pl.Int64, "kind": pl.Utf8, "display_name": pl.Utf8, "family_name": pl.Utf8,
+                   "given_name": pl.Utf8, "legal_name": pl.Utf8, "id_number": pl.Utf8, "registration": pl.Utf8,
+                   "birth_date": pl.Date}
+IDENTITY_SCHEMA = {"cid": pl.Int64, "channel": pl.Utf8, "value": pl.Utf8, "verified": pl.Boolean,
+                   "is_primary": pl.Boolean, "iid": pl.Int64}
+ADDRESS_SCHEMA = {"cid": pl.Int64, "is_primary": pl.Boolean, "aid": pl.Int64, "province": pl.Utf8,
+                  "city": pl.Utf8, "district": pl.Utf8, "line1": pl.Utf8, "postcode": pl.Utf8}
+
+
+def records_from(cust: pl.DataFrame, ident: pl.DataFrame, addr: pl.DataFrame) -> pl.DataFrame:
+    """Customers, their identities and addresses (frames with the ``*_SCHEMA`` columns) as raw
+    matcher records: the first two phones and emails by primary/verified, the primary address."""
     ident = ident.sort(["cid", "is_primary", "verified", "iid"], descending=[False, True, True, False])
     per_channel = (ident.group_by("cid", "channel", maintain_order=True)
                    .agg(pl.col("value").head(2).str.join(";"),
@@ -57,10 +71,6 @@ def raw_records(customer_ids: list[int] | None = None, *, id_range: tuple[int, i
     phones = per_channel.filter(pl.col("channel") == "phone").select(
         "cid", pl.col("value").alias("phone"), pl.col("verified_value").alias("strong_phone"))
     emails = per_channel.filter(pl.col("channel") == "email").select("cid", pl.col("value").alias("email"))
-    addr = _frame(addresses.values_list("customer_id", "is_primary", "id", "province", "city", "district",
-                                        "line1", "postal_code"),
-                  {"cid": pl.Int64, "is_primary": pl.Boolean, "aid": pl.Int64, "province": pl.Utf8,
-                   "city": pl.Utf8, "district": pl.Utf8, "line1": pl.Utf8, "postcode": pl.Utf8})
     addr = (addr.sort(["cid", "is_primary", "aid"], descending=[False, True, False])
             .group_by("cid", maintain_order=True).first()
             .select("cid", "city", "postcode",
@@ -121,11 +131,18 @@ def refresh(customer_ids: Iterable[int]) -> None:
             _store(profile_features(raw))
 
 
+def add_new(cust: pl.DataFrame, ident: pl.DataFrame, addr: pl.DataFrame) -> None:
+    """Profiles and keys of customers just bulk-written (an import), from the frames written:
+    no read back, nothing to remove first."""
+    if cust.height:
+        _store(profile_features(records_from(cust, ident, addr)))
+
+
 def remove(customer_ids: Iterable[int]) -> None:
     """Drop profiles and keys: the customer no longer exists as a match target."""
     ids = list(customer_ids)
-    MatchKey.objects.filter(customer_id__in=ids).delete()
-    MatchProfile.objects.filter(customer_id__in=ids).delete()
+    MatchKey.objects.filter(customer_id__any=ids).delete()
+    MatchProfile.objects.filter(customer_id__any=ids).delete()
 
 
 def rebuild_all(*, progress: Callable[[int, int], None] | None = None, chunk: int = CHUNK) -> int:
@@ -163,8 +180,8 @@ def load_profiles(customer_ids: list[int] | None = None) -> pl.DataFrame:
         if customer_ids is not None:
             if not customer_ids:
                 return features.empty_features()
-            where = f"WHERE customer_id IN ({', '.join(['%s'] * len(customer_ids))}) "
-            params = list(customer_ids)
+            where, params = any_of_sql("customer_id", customer_ids, connection.vendor)
+            where = f"WHERE {where} "
         cursor.execute(f"SELECT {columns} FROM {PROFILE_TABLE} {where}ORDER BY customer_id",  # noqa: S608
                        params)
         while rows := cursor.fetchmany(CHUNK):

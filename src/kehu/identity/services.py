@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.db import any_of_sql
 from kehu.identity import blocking, features, pipeline, profiles
 from kehu.identity.compare import COMPARISONS, INDEX, compare
 from kehu.identity.fellegi_sunter import MatchModel, evidence_rows
@@ -354,16 +355,13 @@ def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.Data
             .select(pl.col("row").cast(pl.Int64), pl.col("customer_id").cast(pl.Int64), "probability", "sure"))
 
 
-def _stored_keys(keys: list[str], batch: int = 900) -> pl.DataFrame:
+def _stored_keys(keys: list[str]) -> pl.DataFrame:
     """(key, customer_id) of stored profiles for these keys, without keys over their rule's cap
     (as on entry and in the scan: such a key says too little)."""
-    rows = []
+    where, params = any_of_sql("key", keys, connection.vendor)
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), batch):
-            part = keys[start:start + batch]
-            cursor.execute(f"SELECT key, customer_id FROM {profiles.KEY_TABLE} "  # noqa: S608
-                           f"WHERE key IN ({', '.join(['%s'] * len(part))})", part)
-            rows.extend(cursor.fetchall())
+        cursor.execute(f"SELECT key, customer_id FROM {profiles.KEY_TABLE} WHERE {where}", params)  # noqa: S608
+        rows = cursor.fetchall()
     found = pl.DataFrame(rows, schema={"key": pl.Utf8, "customer_id": pl.Int64}, orient="row")
     caps = {r.name: r.max_block for r in blocking.RULES}
     rule = pl.col("key").str.split_exact(":", 1).struct.field("field_0")

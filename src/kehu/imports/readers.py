@@ -22,7 +22,7 @@ import charset_normalizer
 from django.utils.translation import gettext as _
 
 SAMPLE_BYTES = 1 << 20  # encoding and delimiter are judged on the first MiB
-SNIFF_CHARS = 64 * 1024  # csv.Sniffer is slow on long text
+SNIFF_CHARS = 16 * 1024  # csv.Sniffer is slow on long text (64 KiB: 0.6 s); ~150 lines decide
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls, and password-protected .xlsx
 DELIMITERS = ",\t;|"

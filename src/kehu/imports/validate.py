@@ -10,6 +10,8 @@ from kehu.imports import values
 from kehu.imports.fields import Field, Target
 
 CUSTOM = "custom:"
+SEEN_LIMIT = 20_000  # distinct cells remembered per column
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class RowParser:
                 self.columns.append((pos, header, known[key]))
         self.required = [f for f in known.values() if f.required]
         self.mapped = {f.key for _p, _h, f in self.columns}
+        self.missing = [f for f in self.required if f.key not in self.mapped]
+        # Per column, cell text → parsed value or its problem: dates, SKUs, cities, tiers and
+        # customer references repeat down a column, and parsing is most of an import's time.
+        self.seen: list[dict] = [{} for _ in self.columns]
 
     def parse(self, number: int, cells: list) -> tuple[Row, list[RowError]]:
         errors = []
@@ -57,19 +63,28 @@ class RowParser:
             errors.append(RowError(number, "", "", _("the row has %(n)d cells, the header has %(m)d")
                                    % {"n": len(cells), "m": self.width}))
         data = {}
-        for pos, header, field in self.columns:
+        for (pos, header, field), seen in zip(self.columns, self.seen, strict=True):
             raw = cells[pos] if pos < len(cells) else None
-            try:
-                data[field.key] = values.parse(field, raw)
-            except values.ValueProblem as exc:
-                errors.append(RowError(number, header, _short(raw), str(exc)))
+            parsed = seen.get(raw, _UNSEEN)
+            if parsed is _UNSEEN:
+                try:
+                    parsed = values.parse(field, raw)
+                except values.ValueProblem as exc:
+                    parsed = exc
+                if len(seen) >= SEEN_LIMIT:
+                    seen.clear()
+                seen[raw] = parsed
+            if isinstance(parsed, values.ValueProblem):
+                errors.append(RowError(number, header, _short(raw), str(parsed)))
                 data[field.key] = None
                 continue
-            if data[field.key] is None and field.required:
+            if isinstance(parsed, list):
+                parsed = list(parsed)  # rows may change their lists (tags are trimmed in place)
+            data[field.key] = parsed
+            if parsed is None and field.required:
                 errors.append(RowError(number, header, "", _("%(field)s is required") % {"field": field.label}))
-        for field in self.required:
-            if field.key not in self.mapped:
-                errors.append(RowError(number, "", "", _("%(field)s is required") % {"field": field.label}))
+        for field in self.missing:
+            errors.append(RowError(number, "", "", _("%(field)s is required") % {"field": field.label}))
         return Row(number, cells, data), errors
 
 

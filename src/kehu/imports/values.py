@@ -102,8 +102,18 @@ _DATETIME = re.compile(
     r"\s*(?P<ampm>am|pm)?\s*(?P<tz>z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
 
 
+_ISO_MINUTES = re.compile(r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2})?", re.ASCII)
+
+
 def parse_datetime(text: str) -> datetime:
     """Aware; a value without an offset is local time (settings.TIME_ZONE)."""
+    if m := _ISO_MINUTES.fullmatch(text):  # "2024-03-01 14:30[:05]", local time: the common case
+        try:
+            value = datetime.fromisoformat(text.replace("T", " ").replace("t", " "))
+        except ValueError:
+            value = None
+        if value is not None and 1900 <= value.year <= 2100:
+            return dj_timezone.make_aware(value, dj_timezone.get_default_timezone())
     half = _half(text)
     m = _DATETIME.fullmatch(half)
     date_text = m["date"] if m else half
@@ -140,9 +150,14 @@ _NUMBER = re.compile(rf"(?P<sign>[+-]?){_CURRENCY}?(?P<sign2>[+-]?)"
                      rf"{_CURRENCY}?", re.IGNORECASE)
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?", re.ASCII)
+
+
 def parse_decimal(text: str) -> Decimal:
     """"1,234.50", "¥1234.5", "１２３"; a comma only as a thousands separator ("1,5" is not 1.5
     and not 15)."""
+    if _PLAIN_NUMBER.fullmatch(text):  # "12.50": most cells, without NFKC and the currency scan
+        return Decimal(text)
     compact = re.sub(r"\s", "", _half(text))
     m = _NUMBER.fullmatch(compact)
     if not m or (m["sign"] and m["sign2"]):

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from kehu.imports.validate import Row, RowError
-from kehu.imports.writing import batches
 
 CREATE, UPDATE, DUPLICATE, SKIP = "create", "update", "duplicate", "skip"
 
@@ -55,20 +54,19 @@ def resolve_customers(rows: list[Row], errors: list[RowError]) -> dict[int, int]
     from kehu.customers.models import ChannelIdentity, Customer
 
     lookups = {
-        "customer_external_id": lambda vals: Customer.objects.filter(external_id__in=vals)
+        "customer_external_id": lambda vals: Customer.objects.filter(external_id__any=vals)
         .values_list("external_id", "id"),
-        "customer_registration_number": lambda vals: Customer.objects.filter(registration_number__in=vals)
+        "customer_registration_number": lambda vals: Customer.objects.filter(registration_number__any=vals)
         .values_list("registration_number", "id"),
-        "customer_phone": lambda vals: ChannelIdentity.objects.filter(channel="phone", normalized__in=vals)
+        "customer_phone": lambda vals: ChannelIdentity.objects.filter(channel="phone", normalized__any=vals)
         .values_list("normalized", "customer_id"),
-        "customer_email": lambda vals: ChannelIdentity.objects.filter(channel="email", normalized__in=vals)
+        "customer_email": lambda vals: ChannelIdentity.objects.filter(channel="email", normalized__any=vals)
         .values_list("normalized", "customer_id"),
     }
     found: dict[str, dict] = {}
     for key, query in lookups.items():
-        found[key] = {}
-        for part in batches(sorted({str(r.data[key]) for r in rows if r.data.get(key)})):
-            found[key].update(dict(query(part)))
+        wanted = sorted({str(r.data[key]) for r in rows if r.data.get(key)})
+        found[key] = dict(query(wanted)) if wanted else {}
     out = {}
     for row in rows:
         for key in lookups:

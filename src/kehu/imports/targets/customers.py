@@ -24,7 +24,6 @@ from kehu.customers.normalize import normalize_identity
 from kehu.imports import writing
 from kehu.imports.targets.base import CREATE, DUPLICATE, SKIP, UPDATE, Handler, Plan, PlannedRow
 from kehu.imports.validate import CUSTOM, RowError
-from kehu.imports.writing import batches
 from kehu.privacy import audit
 from kehu.privacy.models import AuditEntry
 
@@ -108,17 +107,15 @@ class CustomerImport(Handler):
         wanted = {str(r.data[key]): r.number for r in rows if r.data.get(key)}
         if not wanted:
             return {}
-        found: dict[str, int] = {}
-        visible: set[int] = set()
-        for part in batches(sorted(wanted)):
-            if key in ("phone", "email"):
-                pairs = ChannelIdentity.objects.filter(channel=key, normalized__in=part).values_list(
-                    "normalized", "customer_id")
-            else:
-                pairs = Customer.objects.filter(**{f"{key}__in": part}, merged_into__isnull=True).values_list(key, "id")
-            found.update({str(v): c for v, c in pairs})
-        for part in batches(sorted(set(found.values()))):
-            visible.update(Customer.objects.filter(self.scope, pk__in=part).values_list("pk", flat=True))
+        if key in ("phone", "email"):
+            pairs = ChannelIdentity.objects.filter(channel=key, normalized__any=sorted(wanted)).values_list(
+                "normalized", "customer_id")
+        else:
+            pairs = Customer.objects.filter(**{f"{key}__any": sorted(wanted)}, merged_into__isnull=True
+                                            ).values_list(key, "id")
+        found = {str(v): c for v, c in pairs}
+        visible = set(Customer.objects.filter(self.scope, pk__any=sorted(set(found.values())))
+                      .values_list("pk", flat=True)) if found else set()
         return {wanted[v]: (cid if cid in visible else False) for v, cid in found.items()}
 
     def _identities_taken(self, rows) -> dict[int, tuple[int, str]]:
@@ -250,7 +247,7 @@ class CustomerImport(Handler):
         writing.write(Customer.tags.through, tag_rows)
         changes.created(Customer, ids)
         _audit_created(self.actor, ids, cols["display_name"], self.job, now)
-        profiles.refresh(ids)
+        profiles.add_new(*_written_frames(cols, identities, addresses))
         return by_row
 
     def _tags(self, planned) -> dict[str, int]:
@@ -310,9 +307,9 @@ def _identity_owners(rows, channels=IDENTITY_CHANNELS) -> dict[tuple[str, str], 
     out = {}
     for channel, keys in channels:
         values = sorted({r.data[k] for r in rows for k in keys if r.data.get(k)})
-        for part in batches(values):
+        if values:
             out.update(((channel, v), cid) for v, cid in ChannelIdentity.objects.filter(
-                channel=channel, normalized__in=part).values_list("normalized", "customer_id"))
+                channel=channel, normalized__any=values).values_list("normalized", "customer_id"))
     return out
 
 
@@ -348,12 +345,11 @@ class _Children:
     def __init__(self, customer_ids, rows):
         self.owners = _identity_owners(rows, (*IDENTITY_CHANNELS, ("wechat", ("wechat",))))
         self.channels, self.lines, self.tags = set(), set(), set()
-        for part in batches(customer_ids):
-            self.channels.update(ChannelIdentity.objects.filter(customer_id__in=part)
-                                 .values_list("customer_id", "channel"))
-            self.lines.update(Address.objects.filter(customer_id__in=part).values_list("customer_id", "line1"))
-            self.tags.update(Customer.tags.through.objects.filter(customer_id__in=part)
-                             .values_list("customer_id", "tag_id"))
+        ids = sorted(set(customer_ids))
+        self.channels.update(ChannelIdentity.objects.filter(customer_id__any=ids).values_list("customer_id", "channel"))
+        self.lines.update(Address.objects.filter(customer_id__any=ids).values_list("customer_id", "line1"))
+        self.tags.update(Customer.tags.through.objects.filter(customer_id__any=ids)
+                         .values_list("customer_id", "tag_id"))
         self.with_address = {cid for cid, _line in self.lines}
         self.identities, self.addresses, self.new_tags = [], [], {}
 
@@ -390,6 +386,29 @@ class _Children:
                                      for cid, tags in self.new_tags.items() for t in tags])
         for cid, tags in self.new_tags.items():
             changes.tagged(cid, tags)
+
+
+def _written_frames(cols: dict, identities: dict, addresses: dict):
+    """What ``_create`` wrote, as the frames ``profiles.records_from`` reads from the database."""
+    from kehu.identity.profiles import ADDRESS_SCHEMA, CUSTOMER_SCHEMA, IDENTITY_SCHEMA
+
+    cust = pl.DataFrame({
+        "cid": cols["id"], "kind": cols["kind"], "display_name": cols["display_name"],
+        "family_name": cols["family_name"], "given_name": cols["given_name"], "legal_name": cols["legal_name"],
+        "id_number": cols["id_number"], "registration": cols["registration_number"],
+        "birth_date": cols["birth_date"]}, schema_overrides={"birth_date": pl.Utf8}, strict=False,
+    ).with_columns(pl.col("birth_date").str.to_date(strict=False)).cast(CUSTOMER_SCHEMA)
+    n = len(identities["customer_id"])
+    ident = pl.DataFrame({
+        "cid": identities["customer_id"], "channel": identities["channel"], "value": identities["normalized"],
+        "verified": identities["verified"], "is_primary": identities["is_primary"], "iid": list(range(n))},
+        schema=IDENTITY_SCHEMA).filter(pl.col("channel").is_in(["phone", "email"]))
+    m = len(addresses["customer_id"])
+    addr = pl.DataFrame({
+        "cid": addresses["customer_id"], "is_primary": addresses["is_primary"], "aid": list(range(m)),
+        "province": addresses["province"], "city": addresses["city"], "district": addresses["district"],
+        "line1": addresses["line1"], "postcode": addresses["postal_code"]}, schema=ADDRESS_SCHEMA)
+    return cust, ident, addr
 
 
 def _custom(d: dict) -> dict:

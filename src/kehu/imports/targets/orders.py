@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from kehu.imports import writing
 from kehu.imports.targets.base import CREATE, SKIP, Handler, Plan, PlannedRow, resolve_customers
 from kehu.imports.validate import RowError
-from kehu.imports.writing import batches
 from kehu.orders.models import Order, OrderLine, Product
 
 ZERO = Decimal("0")
@@ -31,12 +30,9 @@ class OrderImport(Handler):
         customers = resolve_customers(rows, plan.errors)
         bad = {e.row for e in plan.errors}
         skus = sorted({str(r.data["sku"]) for r in rows if r.data.get("sku")} - set(self.products))
-        for part in batches(skus):
-            self.products.update(Product.objects.filter(sku__in=part).values_list("sku", "id"))
+        self.products.update(Product.objects.filter(sku__any=skus).values_list("sku", "id"))
         numbers = sorted({str(r.data[self.group_key]) for r in rows if r.data.get(self.group_key)})
-        existing = set()
-        for part in batches(numbers):
-            existing.update(Order.objects.filter(external_id__in=part).values_list("external_id", flat=True))
+        existing = set(Order.objects.filter(external_id__any=numbers).values_list("external_id", flat=True))
         for row in rows:
             d = row.data
             if d.get("sku") and str(d["sku"]) not in self.products:

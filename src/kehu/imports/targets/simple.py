@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from kehu.customers.models import Contact, Interaction
 from kehu.imports.targets.base import CREATE, UPDATE, Handler, Plan, PlannedRow, resolve_customers
-from kehu.imports.writing import batches
 from kehu.orders.models import Product
 from kehu.privacy.models import Consent
 
@@ -21,8 +20,8 @@ class ProductImport(Handler):
     def plan(self, rows) -> Plan:
         plan = Plan()
         found = {}
-        for part in batches(sorted({str(r.data["sku"]) for r in rows if r.data.get("sku")})):
-            found.update(Product.objects.filter(sku__in=part).values_list("sku", "id"))
+        found = dict(Product.objects.filter(sku__any=sorted({str(r.data["sku"]) for r in rows if r.data.get("sku")}))
+                     .values_list("sku", "id"))
         for row in rows:
             pid = found.get(str(row.data.get("sku")))
             plan.rows.append(PlannedRow(row, UPDATE if pid else CREATE, pid))
