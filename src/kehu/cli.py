@@ -11,6 +11,7 @@ KEHU_COMMANDS = [
     ("score", "Score every customer: RFM, CLV, P(alive), tier A–D, loyalty (progress bar)."),
     ("identity", "Duplicates: scan the customer file, rebuild match keys, dedupe a CSV (no database)."),
     ("import", "Import customers, contacts, products, orders, interactions, consents from CSV/XLSX."),
+    ("export", "Export customers, orders or a customer's file to CSV/XLSX as a user (audited)."),
     ("worker", "Run background jobs and scheduled scoring (started by serve)."),
     ("token", "API tokens for integrations: kehu token create USER."),
     ("collectstatic", "Gather static files for the production server."),

@@ -207,14 +207,14 @@ def customer_columns(user) -> list[Column]:
         pass
     columns += [
         Column(_label(Customer, "display_name"), lambda c: c.display_name),
-        Column(_label(Customer, "kind"), lambda c: c.get_kind_display()),
+        Column(_label(Customer, "kind"), _choice_label(Customer, "kind")),
         Column(_label(Customer, "family_name"), lambda c: c.family_name),
         Column(_label(Customer, "given_name"), lambda c: c.given_name),
         Column(_label(Customer, "legal_name"), lambda c: c.legal_name),
-        Column(_label(Customer, "nature"), lambda c: c.get_nature_display()),
-        Column(_label(Customer, "lifecycle_stage"), lambda c: c.get_lifecycle_stage_display()),
+        Column(_label(Customer, "nature"), _choice_label(Customer, "nature")),
+        Column(_label(Customer, "lifecycle_stage"), _choice_label(Customer, "lifecycle_stage")),
         Column(_label(Customer, "tier"), lambda c: c.tier),
-        Column(_label(Customer, "acquisition_source"), lambda c: c.get_acquisition_source_display()),
+        Column(_label(Customer, "acquisition_source"), _choice_label(Customer, "acquisition_source")),
         Column(_label(Customer, "owner"), lambda c: _user(c.owner)),
         Column(_label(Customer, "team"), lambda c: c.team.name if c.team else ""),
         Column(_label(Customer, "tags"), lambda c: ", ".join(t.name for t in c.tags.all())),
@@ -272,6 +272,15 @@ def customer_sheet(user, qs) -> writers.Sheet:
                   _with_related(qs, user).iterator(chunk_size=CHUNK_SIZE))
 
 
+
+def _choice_label(model, name: str):
+    """``obj.get_<name>_display()`` with the labels translated once per export, not per cell
+    (translating them per cell was half the time of a long export)."""
+    field = model._meta.get_field(name)
+    labels = {value: str(label) for value, label in field.flatchoices}
+    return lambda obj: labels.get(getattr(obj, field.attname), getattr(obj, field.attname))
+
+
 # --- the order list -----------------------------------------------------------------------
 
 def order_columns() -> list[Column]:
@@ -281,9 +290,9 @@ def order_columns() -> list[Column]:
         Column(_label(Order, "ordered_at"), lambda o: _local(o.ordered_at)),
         Column(_("Customer ID"), lambda o: o.customer_id),
         Column(_label(Order, "customer"), lambda o: o.customer.display_name),
-        Column(_label(Order, "channel"), lambda o: o.get_channel_display()),
+        Column(_label(Order, "channel"), _choice_label(Order, "channel")),
         Column(_label(Order, "store"), lambda o: o.store),
-        Column(_label(Order, "status"), lambda o: o.get_status_display()),
+        Column(_label(Order, "status"), _choice_label(Order, "status")),
         Column(_label(Order, "total"), lambda o: o.total),
         Column(_label(Order, "currency"), lambda o: o.currency),
     ]
@@ -427,11 +436,11 @@ def customer_file_sheets(user, customer: Customer) -> list[writers.Sheet]:
             Column(_label(Interaction, "user"), lambda i: _user(i.user)),
         ], interactions.iterator(chunk_size=CHUNK_SIZE)),
         _sheet(plural(Consent), [
-            Column(_label(Consent, "purpose"), lambda c: c.get_purpose_display()),
-            Column(_label(Consent, "channel"), lambda c: c.get_channel_display()),
+            Column(_label(Consent, "purpose"), _choice_label(Consent, "purpose")),
+            Column(_label(Consent, "channel"), _choice_label(Consent, "channel")),
             Column(_label(Consent, "granted"), lambda c: _("granted") if c.granted else _("withdrawn")),
             Column(_label(Consent, "recorded_at"), lambda c: _local(c.recorded_at)),
-            Column(_label(Consent, "source"), lambda c: c.get_source_display()),
+            Column(_label(Consent, "source"), _choice_label(Consent, "source")),
             Column(_label(Consent, "note"), lambda c: c.note),
             Column(_label(Consent, "is_current"), lambda c: _yes_no(c.is_current)),
             Column(_label(Consent, "recorded_by"), lambda c: _user(c.recorded_by)),
