@@ -169,3 +169,17 @@ def test_orders_arrive_one_row_per_line(admin, tmp_path, make_customer):
     assert again.counts["created"] == 0 and Order.objects.count() == 1  # idempotent
     undo(job, admin)
     assert Order.objects.count() == 0 and OrderLine.objects.count() == 0
+
+
+def test_an_order_split_across_chunks_keeps_every_line(admin, tmp_path, make_customer, monkeypatch):
+    """Chunks are cut before an order's first line, never inside an order (a cut inside lost
+    the order's later lines as "already imported")."""
+    monkeypatch.setattr(engine, "CHUNK", 4)
+    make_customer(admin, family_name="王", given_name="五", phone="13800000001")
+    Product.objects.create(sku="A1", name="茶", price=10)
+    header = ["订单号", "客户手机", "下单时间", "商品编码", "数量", "单价"]
+    rows = [[f"O{n}", "13800000001", "2024-05-01 10:00", "A1", "1", "10"] for n in range(1, 6) for _ in range(3)]
+    job = engine.run(_job(admin, _csv(tmp_path, rows, header=header, name="o.csv"), target="orders"))
+    assert job.counts == {**job.counts, "created": 5, "lines": 15, "skipped": 0}
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == [f"O{n}" for n in range(1, 6)]
+    assert {o.lines.count() for o in Order.objects.all()} == {3}

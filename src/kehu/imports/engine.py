@@ -103,17 +103,17 @@ class _Pass:
             problems += self._in_file(row, group_key)
             if number <= after:
                 continue
+            group = str(row.data.get(group_key)) if group_key and row.data.get(group_key) else None
+            if len(cells_of) >= CHUNK and (group is None or group != last_group):
+                # an order's lines stay together: cut before the first line of the next order
+                yield rows, errors, cells_of
+                rows, errors, cells_of = [], [], {}
+            last_group = group
             cells_of[number] = cells
             if problems:
                 errors.extend(problems)
             else:
                 rows.append(row)
-            group = str(row.data.get(group_key)) if group_key and row.data.get(group_key) else None
-            if len(cells_of) >= CHUNK and (group is None or group != last_group):
-                # an order's lines stay together: cut only where the order number changes
-                yield rows, errors, cells_of
-                rows, errors, cells_of = [], [], {}
-            last_group = group
         if cells_of:
             yield rows, errors, cells_of
 
