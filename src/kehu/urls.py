@@ -15,6 +15,7 @@ urlpatterns = [
     path("value/", include("kehu.scoring.urls")),
     path("duplicates/", include("kehu.identity.urls")),
     path("exports/", include("kehu.exports.urls")),
+    path("imports/", include("kehu.imports.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

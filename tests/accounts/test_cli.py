@@ -64,6 +64,20 @@ def test_token_for_unknown_user_is_a_clear_error(db):
         call_command("token", "create", "ghost")
 
 
+@pytest.mark.parametrize("role, imports, sees_all_imports", [
+    ("admin", True, True),
+    ("manager", True, True),  # the team's imports too
+    ("sales", True, False),  # reps bring in their own lists
+    ("service", False, False),  # agents and marketers do not create customers
+    ("marketing", False, False),
+])
+def test_who_may_import_files(db, role, imports, sees_all_imports):
+    codes = set(Group.objects.get(name=role).permissions.filter(content_type__app_label="imports")
+                .values_list("codename", flat=True))
+    assert ("import_data" in codes) is imports
+    assert ("view_importjob" in codes) is sees_all_imports
+
+
 @pytest.mark.parametrize("role", ["admin", "manager", "sales", "service", "marketing"])
 def test_role_groups_exist_with_permissions(db, role):
     group = Group.objects.get(name=role)

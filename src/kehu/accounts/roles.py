@@ -32,6 +32,11 @@ _MERGE = ["identity.merge_customers", "identity.view_merge", "identity.add_scanr
 # Service agents do not: they see every customer with personal data in the clear, so one export
 # would be the whole file unmasked, and answering a caller never needs a spreadsheet.
 EXPORT = "exports.export_data"
+# Importing files (kehu.imports): sales reps bring in their own lists (trade-show leads, a
+# spreadsheet from an old system) and managers their team's; what a rep may import is further
+# limited to the records their role may add. Service agents and marketers do not create customers,
+# so they do not import. Managers also see the team's imports (imports.view_importjob).
+IMPORT = "imports.import_data"
 
 
 def _perms(models, actions, app="customers"):
@@ -46,7 +51,7 @@ ROLE_PERMISSIONS = {
         + _perms(["product", "order", "orderline"], _ALL, "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
         + _perms(["auditentry"], ["view"], "privacy")
-        + ["privacy.view_pii", EXPORT]
+        + ["privacy.view_pii", EXPORT, IMPORT, "imports.view_importjob"]
         + _VALUE + ["scoring.add_scorerun", "scoring.view_scoringsettings"]
         + _DUPLICATES + _MERGE
     ),
@@ -56,7 +61,7 @@ ROLE_PERMISSIONS = {
         + _perms(["product"], ["view"], "orders")
         + _perms(["order", "orderline"], ["view", "add", "change"], "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
-        + ["privacy.view_pii", EXPORT]
+        + ["privacy.view_pii", EXPORT, IMPORT]
         + _VALUE + _DUPLICATES
     ),
     SERVICE: (

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kehu.exports.writers import safe_cell
 from kehu.imports import fields, readers, writing
 from kehu.imports.models import ImportChange, ImportJob
+from kehu.imports.seen import SeenKeys
 from kehu.imports.targets import handler_for
 from kehu.imports.targets.base import DUPLICATE
 from kehu.imports.validate import Row, RowError, RowParser, custom_field
@@ -76,8 +77,8 @@ class _Pass:
         self.target = fields.targets()[job.target]
         self.parser = RowParser(self.target, table.headers, job.mapping, extra_fields=extra_fields(job.target))
         self.handler = handler_for(job, job.created_by)
-        self.seen: dict[tuple[str, str], int] = {}
-        self.closed_groups: set[str] = set()  # order numbers whose lines are behind us
+        self.seen = SeenKeys()  # (field, value) → first row, for duplicate keys inside the file
+        self.closed_groups = SeenKeys()  # order numbers whose lines are behind us
         self.open_group: str | None = None
         self.errors = 0
         self.bad_rows: set[int] = set()
@@ -106,6 +107,8 @@ class _Pass:
             group = str(row.data.get(group_key)) if group_key and row.data.get(group_key) else None
             if len(cells_of) >= CHUNK and (group is None or group != last_group):
                 # an order's lines stay together: cut before the first line of the next order
+                self.seen.flush()
+                self.closed_groups.flush()
                 yield rows, errors, cells_of
                 rows, errors, cells_of = [], [], {}
             last_group = group
@@ -120,7 +123,7 @@ class _Pass:
     def _in_file(self, row: Row, group_key) -> list[RowError]:
         problems = []
         for key, value in self.handler.file_keys(row):
-            first = self.seen.setdefault((key, value), row.number)
+            first = self.seen.first_row((key, value), row.number)
             if first != row.number:
                 problems.append(RowError(row.number, key, value, _("the same %(field)s as row %(row)d")
                                          % {"field": key.replace("_", " "), "row": first}))

@@ -28,6 +28,7 @@ class MappingTemplate(models.Model):
 class ImportJob(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
+        CHECKING = "checking", _("Checking (dry run)")  # the dry run is queued or running
         CHECKED = "checked", _("Checked (dry run)")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -62,6 +63,8 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(_("invalid rows"), default=0)
     error_path = models.CharField(max_length=500, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # the requester's language: the background worker writes messages and the error file in it
+    language = models.CharField(max_length=10, blank=True)
     cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

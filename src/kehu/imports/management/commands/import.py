@@ -4,10 +4,12 @@ import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from tqdm import tqdm
 
-from kehu.imports import engine, fields, mapping, readers
+from kehu.imports import engine, fields, readers, services
 from kehu.imports.models import ImportJob, MappingTemplate
 from kehu.imports.undo import UndoRefused, undo
 
@@ -54,24 +56,22 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        try:
-            table = readers.open_table(path, encoding=opts["encoding"], sheet=opts["sheet"])
-        except readers.ReadError as exc:
-            raise CommandError(str(exc.message)) from None
-        chosen = self._mapping(opts["mapping"], opts["target"], table.headers, target)
-        problems = mapping.validate_mapping(chosen, target)
-        self.stdout.write("mapping: " + ", ".join(f"{h} → {k}" for h, k in chosen.items() if k))
-        if problems:
-            raise CommandError("; ".join(map(str, problems)))
-        if opts["save_mapping"]:
-            MappingTemplate.objects.update_or_create(target=opts["target"], name=opts["save_mapping"],
-                                                     defaults={"mapping": chosen, "created_by": user})
-        key = opts["key"] if opts["key"] is not None else target.upsert_keys[0] if target.upsert_keys else ""
-        job = ImportJob.objects.create(
-            created_by=user, target=opts["target"], path=str(path.resolve()), original_name=path.name,
-            encoding=opts["encoding"] or table.encoding or "", sheet=opts["sheet"] or "", mapping=chosen,
-            upsert_key=key if key in dict.fromkeys(target.upsert_keys) else "",
-            on_error=opts["on_error"], duplicates=opts["duplicates"])
+        key = opts["key"] if opts["key"] is not None else services.default_upsert_key(target)
+        with transaction.atomic():  # a mapping that cannot run leaves no job behind
+            try:
+                job = services.create_job(user, opts["target"], path, path.name, encoding=opts["encoding"],
+                                          sheet=opts["sheet"])
+            except readers.ReadError as exc:
+                raise CommandError(str(exc.message)) from None
+            chosen = self._mapping(opts["mapping"], opts["target"])
+            if chosen is None:
+                chosen = job.mapping
+            self.stdout.write("mapping: " + ", ".join(f"{h} → {k}" for h, k in chosen.items() if k))
+            try:
+                services.configure(job, chosen, key if key in target.upsert_keys else "", opts["on_error"],
+                                   opts["duplicates"], save_as=opts["save_mapping"], actor=user)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from None
         self._run(job, dry_run=opts["dry_run"])
 
     def _run(self, job, *, dry_run):
@@ -103,9 +103,10 @@ class Command(BaseCommand):
         if job.error_path:
             self.stdout.write(f"  invalid rows with their reasons: {job.error_path}")
 
-    def _mapping(self, name, target_name, headers, target):
+    def _mapping(self, name, target_name):
+        """The mapping named by --mapping (a template or a JSON file); None: the suggested one."""
         if not name:
-            return mapping.suggest(headers, target, extra=_custom_synonyms(target_name))
+            return None
         file = Path(name)
         if file.suffix == ".json" and file.is_file():
             return json.loads(file.read_text("utf-8"))
@@ -123,10 +124,3 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {username!r}") from None
         return users.filter(is_superuser=True).order_by("pk").first()
 
-
-def _custom_synonyms(target_name):
-    if target_name != "customers":
-        return None
-    from kehu.customers.models import CustomFieldDefinition
-
-    return {f"custom:{d.key}": [d.label_en, d.label_zh, d.key] for d in CustomFieldDefinition.objects.all()}

@@ -26,6 +26,8 @@ class Command(BaseCommand):
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, self._stop)
         worker_id = get_random_string(32)
+        if not once:
+            self._recover_interrupted()
         while self.running:
             close_old_connections()
             self._start_scheduled()
@@ -34,6 +36,14 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(interval)
+
+    def _recover_interrupted(self):
+        """Imports a stopped worker left half-way (``kehu serve`` runs one worker): they become
+        resumable from their last committed chunk. Not with --once, which may run beside it."""
+        from kehu.imports.services import recover_interrupted
+
+        if n := recover_interrupted():
+            self.stdout.write(f"{n} interrupted import(s) marked resumable.")
 
     def _start_scheduled(self):
         if services.due_for_schedule():
