@@ -15,7 +15,6 @@ import argparse
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -71,18 +70,30 @@ def write_orders(folder: Path, n_lines: int, n_customers: int, seed: int) -> tup
     return products, orders
 
 
-def timed(args, env) -> tuple[float, float, str]:
+def timed(args, env, *, probe: bool = False) -> tuple[float, float, str]:
+    """Run one import; with ``probe``, bench/import_ui_probe.py measures the web beside it."""
+    stop = Path(env["KEHU_DATA_DIR"]) / "probe.stop"
+    stop.unlink(missing_ok=True)
+    prober = None
+    if probe:
+        prober = subprocess.Popen([sys.executable, str(ROOT / "bench" / "import_ui_probe.py"), str(stop)],
+                                  env=env, stdout=subprocess.PIPE, text=True)
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(args, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode:
-        sys.exit(f"failed: {' '.join(args)}\n{done.stdout}\n{done.stderr}")
-    return seconds, max(peak, before) / 1024, done.stdout.strip().splitlines()[-1] if done.stdout else ""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
+        _pid, status, usage = os.wait4(child.pid, 0)  # this process's own peak, not the probe's
+        seconds = time.perf_counter() - started
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if prober is not None:
+        stop.touch()
+        print("   ", prober.communicate()[0].strip())
+    if os.waitstatus_to_exitcode(status):
+        sys.exit(f"failed: {' '.join(args)}\n{stdout}\n{stderr}")
+    return seconds, usage.ru_maxrss / 1024, stdout.strip().splitlines()[-1] if stdout else ""
 
 
-def run(backend: str, rows: int, seed: int, folder: Path) -> None:
+def run(backend: str, rows: int, seed: int, folder: Path, probe: bool) -> None:
     env = {**os.environ, "KEHU_DATA_DIR": str(folder / f"data-{backend}")}
     if backend == "postgresql":
         db = f"kehu_bench_import_{os.getpid()}"
@@ -95,10 +106,10 @@ def run(backend: str, rows: int, seed: int, folder: Path) -> None:
     subprocess.run([KEHU, "createadmin"], env=env, check=True, capture_output=True)
     customers = folder / "customers.csv"
     products, orders = folder / "products.csv", folder / "orders.csv"
-    s, mib, last = timed([KEHU, "import", "customers", str(customers)], env)
+    s, mib, last = timed([KEHU, "import", "customers", str(customers)], env, probe=probe)
     print(f"  {backend}: customers {rows:,} rows in {s:.1f} s = {rows / s:,.0f} rows/s, peak {mib:,.0f} MiB ({last})")
     timed([KEHU, "import", "products", str(products)], env)
-    s, mib, last = timed([KEHU, "import", "orders", str(orders), "--key", "order_external_id"], env)
+    s, mib, last = timed([KEHU, "import", "orders", str(orders), "--key", "order_external_id"], env, probe=probe)
     print(f"  {backend}: order lines {rows:,} rows in {s:.1f} s = {rows / s:,.0f} rows/s, peak {mib:,.0f} MiB ({last})")
 
 
@@ -107,6 +118,8 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backend", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--probe-ui", action="store_true",
+                        help="measure list-page and write latency while each import runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -115,7 +128,7 @@ def main():
         write_orders(folder, args.rows, args.rows, args.seed)
         print(f"files: {args.rows:,} customers, {args.rows:,} order lines ({time.perf_counter() - started:.1f} s)")
         for backend in args.backend.split(","):
-            run(backend, args.rows, args.seed, folder)
+            run(backend, args.rows, args.seed, folder, args.probe_ui)
 
 
 if __name__ == "__main__":

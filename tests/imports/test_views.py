@@ -347,7 +347,9 @@ def test_a_queued_import_cancelled_before_it_starts_changes_nothing(client, rep)
     assert "Undo this import" not in html and "Back to mapping" in html
 
 
-def test_a_crashed_import_fails_with_a_message_and_resumes(client, rep, monkeypatch):
+def _started_import_failing_at_second_chunk(client, rep, monkeypatch, error: BaseException):
+    """A started 30-row import (chunks of 10) whose second chunk raises ``error``; returns the
+    job and the real ``apply`` (to put back)."""
     rows = [[f"E{i}", f"客户{i}", f"135{i:08d}", "", ""] for i in range(30)]
     client.force_login(rep)
     job = _checked(client, _uploaded(client, _csv(rows=rows)))
@@ -357,13 +359,20 @@ def test_a_crashed_import_fails_with_a_message_and_resumes(client, rep, monkeypa
 
     real, calls = target.CustomerImport.apply, {"n": 0}
 
-    def crash_on_second(self, plan, changes):
+    def fail_on_second(self, plan, changes):
         calls["n"] += 1
         if calls["n"] == 2:
-            raise RuntimeError("secret internals")
+            raise error
         return real(self, plan, changes)
 
-    monkeypatch.setattr(target.CustomerImport, "apply", crash_on_second)
+    monkeypatch.setattr(target.CustomerImport, "apply", fail_on_second)
+    return job, real
+
+
+def test_a_crashed_import_fails_with_a_message_and_resumes(client, rep, monkeypatch):
+    from kehu.imports.targets import customers as target
+
+    job, real = _started_import_failing_at_second_chunk(client, rep, monkeypatch, RuntimeError("secret internals"))
     assert tasks.run_import.call(job.pk) == "failed"  # the task itself does not raise
     job.refresh_from_db()
     assert job.resume_after == 11 and Customer.objects.count() == 10
@@ -395,25 +404,12 @@ def test_the_dry_run_speaks_the_language_of_the_user_who_asked(client, rep):
 def test_an_import_whose_worker_died_becomes_resumable_when_the_worker_starts(client, rep, monkeypatch):
     """A worker killed mid-import leaves the job "running"; the next long-running worker makes
     it resumable (after the last committed chunk), and a dry run goes back to the mapping."""
-    rows = [[f"E{i}", f"客户{i}", f"135{i:08d}", "", ""] for i in range(30)]
-    client.force_login(rep)
-    job = _checked(client, _uploaded(client, _csv(rows=rows)))
-    client.post(f"/imports/{job.pk}/start/")
-    monkeypatch.setattr(engine, "CHUNK", 10)
     from kehu.imports.targets import customers as target
-
-    real, calls = target.CustomerImport.apply, {"n": 0}
 
     class WorkerKilled(BaseException):  # not an Exception: nothing in the task gets to handle it
         pass
 
-    def die_on_second(self, plan, changes):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise WorkerKilled
-        return real(self, plan, changes)
-
-    monkeypatch.setattr(target.CustomerImport, "apply", die_on_second)
+    job, real = _started_import_failing_at_second_chunk(client, rep, monkeypatch, WorkerKilled())
     with pytest.raises(WorkerKilled):
         tasks.run_import.call(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(status="running")  # as a killed process leaves it

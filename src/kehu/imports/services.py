@@ -223,32 +223,35 @@ def apply_template(template: MappingTemplate, headers: list[str], suggested: dic
 
 # --- moving a job on -------------------------------------------------------------------------
 
-def _enqueue(task, job_id: int) -> None:
-    transaction.on_commit(lambda: task.enqueue(job_id))
+def _move(job: ImportJob, allowed: Q, refusal: str, task: str, *, enqueue: bool, **changes) -> ImportJob:
+    """One conditional UPDATE moves the job on (a double click or a stale page cannot queue it
+    twice); the task is queued when the transaction commits."""
+    with transaction.atomic():
+        if not ImportJob.objects.filter(allowed, pk=job.pk).update(**changes):
+            raise ValidationError(refusal)
+        if enqueue:
+            from kehu.imports import tasks
+
+            transaction.on_commit(lambda: getattr(tasks, task).enqueue(job.pk))
+    job.refresh_from_db()
+    return job
 
 
 def request_check(job: ImportJob, *, enqueue: bool = True) -> ImportJob:
     """Queue the dry run of a configured job."""
-    with transaction.atomic():
-        moved = ImportJob.objects.filter(pk=job.pk, status__in=[Status.UPLOADED, Status.CHECKED]).update(
-            status=Status.CHECKING, rows_done=0, rows_total=0, summary={}, decisions={}, error_count=0,
-            error_path="", message="", cancel_requested=False)
-        if not moved:
-            raise ValidationError(_("This import is not waiting for a dry run."))
-        if enqueue:
-            from kehu.imports.tasks import check_import
-
-            _enqueue(check_import, job.pk)
-    job.refresh_from_db()
-    return job
+    return _move(job, Q(status__in=[Status.UPLOADED, Status.CHECKED]),
+                 _("This import is not waiting for a dry run."), "check_import", enqueue=enqueue,
+                 status=Status.CHECKING, rows_done=0, rows_total=0, summary={}, decisions={}, error_count=0,
+                 error_path="", message="", cancel_requested=False)
 
 
 def request_run(job: ImportJob, decisions: dict | None = None, *, enqueue: bool = True) -> ImportJob:
     """Queue the import of a checked job, with the user's decision on each possible duplicate
     ({row number: "link" | "create" | "skip"}; rows not named follow ``job.duplicates``)."""
     job.refresh_from_db()
+    not_checked = _("Only an import whose dry run has finished can be started.")
     if job.status != Status.CHECKED:
-        raise ValidationError(_("Only an import whose dry run has finished can be started."))
+        raise ValidationError(not_checked)
     if job.on_error == ImportJob.OnError.ABORT and job.error_count:
         raise ValidationError(_("Some rows are invalid and this import imports nothing when a row is "
                                 "invalid: fix the file, or go back to the mapping and choose to skip "
@@ -259,34 +262,16 @@ def request_run(job: ImportJob, decisions: dict | None = None, *, enqueue: bool 
         if str(row) not in rows or action not in DUPLICATE_CHOICES:
             raise ValidationError(_("Row %(row)s is not a possible duplicate of this import.") % {"row": row})
         chosen[str(row)] = action
-    with transaction.atomic():
-        moved = ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(
-            status=Status.QUEUED, decisions=chosen, rows_done=0, counts={}, resume_after=0, message="",
-            cancel_requested=False, started_at=None, finished_at=None)
-        if not moved:
-            raise ValidationError(_("Only an import whose dry run has finished can be started."))
-        if enqueue:
-            from kehu.imports.tasks import run_import
-
-            _enqueue(run_import, job.pk)
-    job.refresh_from_db()
-    return job
+    return _move(job, Q(status=Status.CHECKED), not_checked, "run_import", enqueue=enqueue,
+                 status=Status.QUEUED, decisions=chosen, rows_done=0, counts={}, resume_after=0, message="",
+                 cancel_requested=False, started_at=None, finished_at=None)
 
 
 def request_resume(job: ImportJob, *, enqueue: bool = True) -> ImportJob:
     """Queue a failed or cancelled import again; it goes on after its last committed chunk."""
-    with transaction.atomic():
-        moved = ImportJob.objects.filter(pk=job.pk, status__in=[Status.FAILED, Status.CANCELLED],
-                                         resume_after__gt=0).update(
-            status=Status.QUEUED, message="", cancel_requested=False, finished_at=None)
-        if not moved:
-            raise ValidationError(_("Only an import that stopped part-way can be resumed."))
-        if enqueue:
-            from kehu.imports.tasks import run_import
-
-            _enqueue(run_import, job.pk)
-    job.refresh_from_db()
-    return job
+    return _move(job, Q(status__in=[Status.FAILED, Status.CANCELLED], resume_after__gt=0),
+                 _("Only an import that stopped part-way can be resumed."), "run_import", enqueue=enqueue,
+                 status=Status.QUEUED, message="", cancel_requested=False, finished_at=None)
 
 
 def request_cancel(job: ImportJob) -> ImportJob:
