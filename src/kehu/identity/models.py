@@ -45,8 +45,12 @@ class MatchKey(models.Model):
     merge_policy = "keep"  # stays with its customer on a merge (see identity.merge)
 
     key = models.CharField(max_length=250)
+    # No database constraint: about nine keys a customer made the per-row foreign-key checks
+    # nearly half of an import's commit. The keys are derived (``kehu identity index`` rebuilds
+    # them), every delete of a customer goes through the ORM, which still cascades, and
+    # ``profiles.remove`` drops them on undo and merge.
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+",
-                                 db_index=False)
+                                 db_index=False, db_constraint=False)
 
     class Meta:
         indexes = [
