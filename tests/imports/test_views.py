@@ -281,6 +281,10 @@ def test_upload_check_decide_import_download_errors_and_undo(client, rep, make_c
     assert report[0] == HEADER + ["error"]
     assert [r[:5] for r in report[1:]] == [ROWS[2]]
     assert "手机" in report[1][5] and "not a phone" in report[1][5]
+    from kehu.privacy.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="export", object_type="imports.importjob", object_id=str(job.pk))
+    assert entry.actor == rep and entry.changes["rows"] == [None, 1]
 
     # undo
     response = client.post(f"/imports/{job.pk}/undo/", follow=True)

@@ -22,6 +22,7 @@ from kehu.imports import fields, readers, services
 from kehu.imports.forms import DECISIONS, MappingForm, UploadForm
 from kehu.imports.models import ImportJob
 from kehu.imports.undo import UndoRefused
+from kehu.privacy import audit
 from kehu.web.pagination import page_of
 
 IMPORT = services.IMPORT_PERMISSION
@@ -292,6 +293,8 @@ def errors(request, pk):
     if path is None:
         raise Http404("This import has no error file.")
     name = f"{Path(job.original_name).stem or 'import'}-errors.csv"
+    # the invalid rows as they were in the file: personal data leaving Kehu, audited as an export
+    audit.record(request.user, "export", job, changes={"error_file": [None, name], "rows": [None, job.error_count]})
     response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
     response["Cache-Control"] = "no-store"
     return response
