@@ -429,3 +429,34 @@ def test_an_import_whose_worker_died_becomes_resumable_when_the_worker_starts(cl
     client.post(f"/imports/{job.pk}/resume/")
     assert tasks.run_import.call(job.pk) == "done"
     assert Customer.objects.count() == 30
+
+
+def test_old_import_files_are_purged_and_the_jobs_kept(client, rep, settings):
+    """Uploaded and error files hold personal data: deleted after KEHU_IMPORT_KEEP_DAYS; the job's
+    counts and undo stay, an import never started is closed."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    settings.KEHU_IMPORT_KEEP_DAYS = 30
+    client.force_login(rep)
+    done = _checked(client, _uploaded(client))
+    client.post(f"/imports/{done.pk}/start/")
+    assert tasks.run_import.call(done.pk) == "done"
+    waiting = _checked(client, _uploaded(client))
+    fresh = _uploaded(client)
+    done.refresh_from_db()
+    files = [Path(done.path), Path(done.error_path), Path(waiting.path)]
+    assert all(f.is_file() for f in files)
+    ImportJob.objects.filter(pk__in=[done.pk, waiting.pk]).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert services.purge_expired() == 2
+    assert not any(f.exists() for f in files) and Path(fresh.path).is_file()
+    done.refresh_from_db()
+    waiting.refresh_from_db()
+    assert done.status == "done" and done.counts["created"] == 3 and done.path == ""
+    assert waiting.status == "cancelled" and "deleted after 30 days" in waiting.message
+    assert client.get(f"/imports/{done.pk}/errors/").status_code == 404
+    assert "Undo this import" in _page(client, done)
+    assert services.purge_expired() == 0

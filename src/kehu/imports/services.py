@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -160,6 +161,7 @@ def create_job(user, target: str, path, original_name: str, encoding: str | None
         raise ValidationError(_("Unknown import target “%(target)s”.") % {"target": target})
     path = Path(path)
     table = readers.open_table(path, encoding=encoding or None, sheet=sheet or None)
+    purge_expired()
     return ImportJob.objects.create(
         created_by=user, target=target, path=str(path.resolve()), original_name=(original_name or path.name)[:255],
         encoding=table.encoding or encoding or "", sheet=sheet or table.sheet or "",
@@ -311,7 +313,36 @@ def can_undo(job: ImportJob) -> bool:
 
 
 def can_resume(job: ImportJob) -> bool:
-    return job.status in (Status.FAILED, Status.CANCELLED) and job.resume_after > 0
+    return job.status in (Status.FAILED, Status.CANCELLED) and job.resume_after > 0 and bool(job.path)
+
+
+def keep_days() -> int:
+    return _setting("KEHU_IMPORT_KEEP_DAYS", 30)
+
+
+def purge_expired(now=None) -> int:
+    """Delete the uploaded files and error files of imports older than ``KEHU_IMPORT_KEEP_DAYS``
+    (30): they hold the customers' personal data as it came in. The jobs stay, with their counts
+    and what undo needs; one never started is closed as cancelled. Returns the jobs purged."""
+    now = now or timezone.now()
+    old = (ImportJob.objects.filter(created_at__lt=now - timedelta(days=keep_days()))
+           .exclude(status__in=ACTIVE).exclude(path="", error_path=""))
+    n = 0
+    for job in old:
+        for name in (job.path, job.error_path):
+            if name:
+                try:
+                    Path(name).unlink(missing_ok=True)
+                except OSError:
+                    logger.warning("could not delete import file %s", name)
+        changes = {"path": "", "error_path": ""}
+        if job.status in (Status.UPLOADED, Status.CHECKED):
+            with translation.override(_language(job)):
+                changes |= {"status": Status.CANCELLED, "finished_at": now,
+                            "message": _("The file was deleted after %(days)d days without being imported.")
+                            % {"days": keep_days()}}
+        n += ImportJob.objects.filter(pk=job.pk).update(**changes)
+    return n
 
 
 def undo_job(job: ImportJob, actor) -> dict:
