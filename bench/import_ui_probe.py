@@ -23,9 +23,9 @@ from django.utils import timezone  # noqa: E402
 
 
 def main(stop_file: str) -> None:
-    from kehu.customers.models import Customer, Interaction
-
     from django.test.utils import override_settings
+
+    from kehu.customers.models import Customer, Interaction
 
     # the bench database has no collectstatic manifest; page rendering is what is measured
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
