@@ -36,6 +36,15 @@ def env_int(name: str, default: int) -> int:
         raise ValueError(f"{name}={raw!r} is not an integer") from None
 
 
+def setting_int(name: str, default: int) -> int:
+    """A Django setting if one is made (tests do), else the ``KEHU_*`` environment variable: for
+    limits read at run time, after settings are loaded."""
+    from django.conf import settings
+
+    configured = getattr(settings, name, None)
+    return int(configured) if configured is not None else env_int(name, default)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

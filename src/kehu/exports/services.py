@@ -45,7 +45,7 @@ from kehu.customers.models import (
     Interaction,
 )
 from kehu.customers.timeline import sources, timeline_page
-from kehu.env import env_int
+from kehu.env import setting_int
 from kehu.exports import writers
 from kehu.exports.models import ExportJob
 from kehu.orders import listing as order_listing
@@ -71,15 +71,9 @@ CONTENT_TYPES = {
 }
 
 
-def _setting(name: str, default: int) -> int:
-    """A Django setting if one is made (tests do), else the ``KEHU_*`` environment variable."""
-    configured = getattr(settings, name, None)
-    return int(configured) if configured is not None else env_int(name, default)
-
-
 def stream_limit() -> int:
     """Lists up to this many rows are sent at once; longer ones become a background job."""
-    return _setting("KEHU_EXPORT_STREAM_LIMIT", 5000)
+    return setting_int("KEHU_EXPORT_STREAM_LIMIT", 5000)
 
 
 def export_dir() -> Path:
@@ -89,7 +83,7 @@ def export_dir() -> Path:
 
 def keep_days() -> int:
     """Background exports' files are deleted after this many days (the jobs stay as history)."""
-    return _setting("KEHU_EXPORT_KEEP_DAYS", 7)
+    return setting_int("KEHU_EXPORT_KEEP_DAYS", 7)
 
 
 def can_export(user, kind: str = ExportJob.Kind.CUSTOMERS) -> bool:

@@ -197,7 +197,10 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Imp
     """Apply the import (after a check pass when invalid rows must abort it)."""
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.UNDONE):
         return job
-    if job.on_error == ImportJob.OnError.ABORT and job.status != ImportJob.Status.CHECKED:
+    # A dry run the user confirmed (its summary stands until the mapping changes) is the check
+    # pass an "abort" import needs; repeating it would also move the job back to "checked".
+    checked = job.status == ImportJob.Status.CHECKED or (bool(job.summary) and not job.resume_after)
+    if job.on_error == ImportJob.OnError.ABORT and not checked:
         check(job)
     if job.on_error == ImportJob.OnError.ABORT and job.error_count:
         job.status = ImportJob.Status.FAILED

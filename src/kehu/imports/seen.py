@@ -24,22 +24,21 @@ class SeenKeys:
     def first_row(self, key: object, row: int) -> int:
         """The row where ``key`` first appeared; records it at ``row`` when new."""
         h = hash(key)
-        if (first := self.pending.get(h)) is not None:
+        if (first := self._first(h)) is not None:
             return first
-        i = int(np.searchsorted(self.hashes, h))
-        if i < len(self.hashes) and self.hashes[i] == h:
-            return int(self.rows[i])
         self.pending[h] = row
         if len(self.pending) >= PENDING:
             self.flush()
         return row
 
     def __contains__(self, key: object) -> bool:
-        h = hash(key)
-        if h in self.pending:
-            return True
+        return self._first(hash(key)) is not None
+
+    def _first(self, h: int) -> int | None:
+        if (first := self.pending.get(h)) is not None:
+            return first
         i = int(np.searchsorted(self.hashes, h))
-        return i < len(self.hashes) and self.hashes[i] == h
+        return int(self.rows[i]) if i < len(self.hashes) and self.hashes[i] == h else None
 
     def add(self, key: object, row: int = 0) -> None:
         self.first_row(key, row)

@@ -29,7 +29,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kehu.env import env_int
+from kehu.env import setting_int
 from kehu.imports import engine, fields, mapping, readers
 from kehu.imports.fields import Target
 from kehu.imports.models import ImportChange, ImportJob, MappingTemplate
@@ -60,14 +60,8 @@ class Cancelled(Exception):
 
 # --- settings ----------------------------------------------------------------------------------
 
-def _setting(name: str, default: int) -> int:
-    """A Django setting if one is made (tests do), else the ``KEHU_*`` environment variable."""
-    configured = getattr(settings, name, None)
-    return int(configured) if configured is not None else env_int(name, default)
-
-
 def max_upload_mb() -> int:
-    return _setting("KEHU_IMPORT_MAX_MB", 200)
+    return setting_int("KEHU_IMPORT_MAX_MB", 200)
 
 
 def import_dir() -> Path:
@@ -317,7 +311,7 @@ def can_resume(job: ImportJob) -> bool:
 
 
 def keep_days() -> int:
-    return _setting("KEHU_IMPORT_KEEP_DAYS", 30)
+    return setting_int("KEHU_IMPORT_KEEP_DAYS", 30)
 
 
 def purge_expired(now=None) -> int:
@@ -421,10 +415,6 @@ def execute_run(job_id: int) -> ImportJob:
     if not ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING):
         return ImportJob.objects.get(pk=job_id)  # cancelled before it started, or already run
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if not job.resume_after and job.summary:
-        # The dry run the user confirmed is the check pass the engine would otherwise repeat for
-        # an "abort" import (and its saving "checked" would send the watching page back a step).
-        job.status = Status.CHECKED
     with translation.override(_language(job)):
         if not may_import(job.created_by, job.target):
             _fail(job_id, _no_longer())
