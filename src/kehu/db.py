@@ -1,9 +1,11 @@
 """Database helpers every app shares.
 
-``field__any=[…]`` is ``field IN (…)`` with the whole list as one parameter: ``= ANY(%s)`` on
-PostgreSQL, ``IN (SELECT value FROM json_each(%s))`` on SQLite. Django's ``__in`` writes one
-placeholder per value, and building and binding a query of 900 placeholders cost imports more
-than running it; one parameter also lifts SQLite's limit on variables, so no batching is needed.
+``field__any=[…]`` is ``field IN (…)`` with the whole list as one parameter: a JSON array, read
+by ``jsonb_array_elements_text`` on PostgreSQL and ``json_each`` on SQLite (integers go to
+PostgreSQL as an array literal). Django's ``__in`` writes one placeholder per value, and building
+and binding a query of 900 placeholders cost imports more than running it; psycopg's own list
+adapter quotes each value in Python (1.3 s of a 20,000-customer import). One parameter also lifts
+SQLite's limit on variables, so no batching is needed.
 """
 
 from __future__ import annotations
@@ -19,18 +21,20 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [str(v) if not isinstance(v, (int, str)) else v for v in self.rhs]
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
-        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
-        return sql, [*lhs_params, json.dumps(values, ensure_ascii=False)]
+        sql, params = any_of_sql(lhs, self.rhs, connection.vendor)
+        return sql, [*lhs_params, *params]
 
 
-def any_of_sql(column: str, values: list, vendor: str) -> tuple[str, list]:
-    """The same condition for raw SQL: (``"column = ANY(%s)"``, [values]) or its SQLite form."""
-    values = list(values)
+def any_of_sql(column: str, values, vendor: str) -> tuple[str, list]:
+    """The same condition for raw SQL: (``"column = ANY(…)"``, [one parameter])."""
+    values = [v if isinstance(v, (int, str)) else str(v) for v in values]
+    if not values:
+        return "1 = 0", []  # an empty array has no element type to compare with
     if vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
+        if values and all(type(v) is int for v in values):
+            return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
+        return (f"{column} = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))",
+                [json.dumps([str(v) for v in values], ensure_ascii=False)])
     sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
     return sql, [json.dumps(values, ensure_ascii=False)]
 

@@ -1,28 +1,33 @@
-"""SeenKeys: the first row of every key, across merges, as a dict would give it."""
+"""SeenKeys: the first row of every key across batches, as a dict would give it."""
 
 import random
 
-from kehu.imports import seen as seen_module
-from kehu.imports.seen import SeenKeys
+import numpy as np
+import polars as pl
+
+from kehu.imports.seen import SeenKeys, hashes
 
 
-def test_first_rows_match_a_dict_across_many_merges(monkeypatch):
-    monkeypatch.setattr(seen_module, "PENDING", 50)
+def test_first_rows_match_a_dict_across_many_batches():
     rng = random.Random(3)
     keys = SeenKeys()
     reference: dict = {}
-    for row in range(2, 5000):
-        key = ("phone", f"+86138{rng.randrange(3000):08d}")
-        assert keys.first_row(key, row) == reference.setdefault(key, row)
-        if row % 700 == 0:
-            keys.flush()
-    assert len(keys.hashes) + len(keys.pending) == len(reference)
+    row = 2
+    for _batch in range(40):
+        values = [f"+86138{rng.randrange(3000):08d}" for _ in range(rng.randrange(1, 300))]
+        rows = np.arange(row, row + len(values))
+        row += len(values)
+        got = keys.first_rows(hashes(pl.Series(values)), rows)
+        expected = [reference.setdefault(v, r) for v, r in zip(values, rows.tolist(), strict=True)]
+        assert got.tolist() == expected
+    assert len(keys) == len(reference)
     assert list(keys.hashes) == sorted(keys.hashes)
 
 
-def test_membership_and_add():
+def test_seen_does_not_record():
     keys = SeenKeys()
-    keys.add("O1")
-    assert "O1" in keys and "O2" not in keys
-    keys.flush()
-    assert "O1" in keys and "O2" not in keys
+    h = hashes(pl.Series(["O1", "O2"]))
+    assert keys.seen(h).tolist() == [False, False]
+    keys.first_rows(h[:1], np.array([5]))
+    assert keys.seen(h).tolist() == [True, False]
+    assert keys.first_rows(h, np.array([7, 8])).tolist() == [5, 8]

@@ -37,13 +37,17 @@ def _text(value: object) -> str:
 _PHONE_NOISE = re.compile(r"[\s\-.()\[\]/]")
 
 
+def cn_mobile_pattern() -> str:
+    """libphonenumber's own pattern for Chinese mobile numbers (national form)."""
+    return phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern
+
+
 @functools.cache
 def _cn_mobile() -> re.Pattern:
     """libphonenumber's own pattern for Chinese mobiles: most phones in a Chinese file are
     mobiles, and matching this is ~100× cheaper than ``phonenumbers.parse`` with the same answer
     (tests/identity check they agree)."""
-    pattern = phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern
-    return re.compile(rf"(?:\+?86|0086)?({pattern})")
+    return re.compile(rf"(?:\+?86|0086)?({cn_mobile_pattern()})")
 
 
 def normalize_phone(value: str, region: str = "CN") -> str | None:

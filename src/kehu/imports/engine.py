@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +23,10 @@ from django.utils.translation import gettext as _
 from kehu.exports.writers import safe_cell
 from kehu.imports import fields, readers, writing
 from kehu.imports.models import ImportChange, ImportJob
-from kehu.imports.seen import SeenKeys
+from kehu.imports.seen import SeenKeys, hashes
 from kehu.imports.targets import handler_for
-from kehu.imports.targets.base import DUPLICATE
-from kehu.imports.validate import Row, RowError, RowParser, custom_field
+from kehu.imports.targets.base import DUPLICATE, Chunk
+from kehu.imports.validate import ROW, BatchParser, RowError, custom_field
 
 CHUNK = 5_000
 PREVIEW_DUPLICATES = 200  # possible duplicates listed in the dry run for the user to decide on
@@ -44,8 +47,13 @@ class Changes:
         self.cols["before"].append(None if before is None else writing.as_json([before])[0])
 
     def created(self, model, ids) -> None:
-        for pk in ids:
-            self._add(model._meta.label_lower, pk, ImportChange.Action.CREATED, None)
+        ids = [int(i) for i in ids]
+        n = len(ids)
+        self.cols["job_id"] += [self.job.pk] * n
+        self.cols["model"] += [model._meta.label_lower] * n
+        self.cols["object_id"] += ids
+        self.cols["action"] += [ImportChange.Action.CREATED] * n
+        self.cols["before"] += [None] * n
 
     def updated(self, model, pk, before: dict) -> None:
         self._add(model._meta.label_lower, pk, ImportChange.Action.UPDATED, before)
@@ -70,18 +78,61 @@ def open_job_table(job: ImportJob):
     return readers.open_table(job.path, encoding=job.encoding or None, sheet=job.sheet or None)
 
 
+@dataclass
+class _Part:
+    """Parsed rows of the file not yet handed out (all of them, valid or not)."""
+
+    frame: pl.DataFrame
+    errors: list[RowError]
+    raw: readers.Batch
+
+    def split(self, at: int) -> tuple[_Part, _Part]:
+        """Rows before position ``at`` and from it on."""
+        head_rows = set(self.frame[ROW][:at].to_list())
+        head_errors = [e for e in self.errors if e.row in head_rows]
+        tail_errors = [e for e in self.errors if e.row not in head_rows]
+        return (_Part(self.frame[:at], head_errors, _slice(self.raw, 0, at)),
+                _Part(self.frame[at:], tail_errors, _slice(self.raw, at, len(self.raw))))
+
+    @staticmethod
+    def join(a: _Part | None, b: _Part) -> _Part:
+        if a is None or not a.frame.height:
+            return b
+        raw = readers.Batch(np.concatenate([a.raw.numbers, b.raw.numbers]), pl.concat([a.raw.frame, b.raw.frame]),
+                            {**a.raw.long_rows, **b.raw.long_rows})
+        return _Part(pl.concat([a.frame, b.frame]), a.errors + b.errors, raw)
+
+
+def _slice(batch: readers.Batch, start: int, stop: int) -> readers.Batch:
+    numbers = batch.numbers[start:stop]
+    kept = set(numbers.tolist()) if batch.long_rows else set()
+    return readers.Batch(numbers, batch.frame[start:stop], {n: c for n, c in batch.long_rows.items() if n in kept})
+
+
+@dataclass
+class Piece:
+    """One chunk for the handler: its valid rows, its problems, its raw rows (error file)."""
+
+    chunk: Chunk
+    errors: list[RowError]
+    raw: readers.Batch
+    last: int  # the file row the chunk ends at
+
+
 class _Pass:
     def __init__(self, job: ImportJob, table, *, error_file: Path | None):
         self.job = job
         self.table = table
         self.target = fields.targets()[job.target]
-        self.parser = RowParser(self.target, table.headers, job.mapping, extra_fields=extra_fields(job.target))
+        extra = extra_fields(job.target)
+        self.parser = BatchParser(self.target, table.headers, job.mapping, extra_fields=extra)
+        self.fields = {f.key: f for f in (*self.target.fields, *extra)}
         self.handler = handler_for(job, job.created_by)
-        self.seen = SeenKeys()  # (field, value) → first row, for duplicate keys inside the file
-        self.closed_groups = SeenKeys()  # order numbers whose lines are behind us
+        self.seen = {key: SeenKeys() for key in self.handler.unique_in_file}  # value → first row
+        self.groups = SeenKeys()  # order numbers whose lines have begun
         self.open_group: str | None = None
         self.errors = 0
-        self.bad_rows: set[int] = set()
+        self.bad_rows = 0
         self.error_file = error_file
         self._writer = None
         self._out = None
@@ -94,63 +145,102 @@ class _Pass:
         if self._out:
             self._out.close()
 
-    def chunks(self, after: int = 0) -> Iterator[tuple[list[Row], list[RowError], dict]]:
-        """Parsed chunks after file row ``after`` (rows up to it only fill the in-file keys): the
-        good rows, the problems, and the original cells of every row (for the error file)."""
-        group_key = getattr(self.handler, "group_key", None)
-        rows, errors, cells_of, last_group = [], [], {}, None
-        for number, cells in self.table.rows():
-            row, problems = self.parser.parse(number, cells)
-            problems += self._in_file(row, group_key)
-            if number <= after:
+    def chunks(self, after: int = 0) -> Iterator[Piece]:
+        """Chunks of about CHUNK rows after file row ``after`` (rows up to it only fill the in-file
+        keys). An order's lines stay in one chunk: a chunk ends before the first line of the order
+        that is still open at the end of a batch."""
+        group_key = self.handler.group_key
+        carry: _Part | None = None
+        for batch in self.table.batches(CHUNK):
+            frame, problems = self.parser.parse(batch)
+            problems += self._in_file(frame, group_key)
+            part = _Part.join(carry, _Part(frame, problems, batch))
+            if after and part.frame[ROW][-1] <= after:
+                carry = None
                 continue
-            group = str(row.data.get(group_key)) if group_key and row.data.get(group_key) else None
-            if len(cells_of) >= CHUNK and (group is None or group != last_group):
-                # an order's lines stay together: cut before the first line of the next order
-                self.seen.flush()
-                self.closed_groups.flush()
-                yield rows, errors, cells_of
-                rows, errors, cells_of = [], [], {}
-            last_group = group
-            cells_of[number] = cells
-            if problems:
-                errors.extend(problems)
-            else:
-                rows.append(row)
-        if cells_of:
-            yield rows, errors, cells_of
+            if after and part.frame[ROW][0] <= after:
+                part = part.split(int((part.frame[ROW] <= after).sum()))[1]
+            cut = _last_run_start(part.frame, group_key)
+            if cut == 0:
+                carry = part
+                continue
+            ready, carry = part.split(cut) if cut is not None else (part, None)
+            yield self._piece(ready)
+        if carry is not None and carry.frame.height:
+            yield self._piece(carry)
 
-    def _in_file(self, row: Row, group_key) -> list[RowError]:
+    def _piece(self, part: _Part) -> Piece:
+        bad = {e.row for e in part.errors}
+        good = part.frame.filter(~pl.col(ROW).is_in(list(bad))) if bad else part.frame
+        return Piece(Chunk(good, self.fields), part.errors, part.raw, int(part.frame[ROW][-1]))
+
+    def _in_file(self, frame: pl.DataFrame, group_key: str | None) -> list[RowError]:
+        """Keys that must be unique in the file, and orders whose lines are not together."""
         problems = []
-        for key, value in self.handler.file_keys(row):
-            first = self.seen.first_row((key, value), row.number)
-            if first != row.number:
-                problems.append(RowError(row.number, key, value, _("the same %(field)s as row %(row)d")
-                                         % {"field": key.replace("_", " "), "row": first}))
-        group = str(row.data[group_key]) if group_key and row.data.get(group_key) else None
-        if group is not None and group in self.closed_groups:
-            problems.append(RowError(row.number, group_key, group,
-                                     _("the lines of one order must be next to each other")))
-        elif group is not None:
-            if self.open_group not in (None, group):
-                self.closed_groups.add(self.open_group)
-            self.open_group = group
+        rows = frame[ROW].to_numpy()
+        for key, seen in self.seen.items():
+            if key not in frame.columns:
+                continue
+            present = frame[key].is_not_null().to_numpy()
+            if not present.any():
+                continue
+            values = frame[key].filter(pl.Series(present)).cast(pl.Utf8)
+            first = seen.first_rows(hashes(values), rows[present])
+            again = np.flatnonzero(first != rows[present])
+            label = key.replace("_", " ")
+            for i in again.tolist():
+                problems.append(RowError(int(rows[present][i]), key, values[i], _("the same %(field)s as row %(row)d")
+                                         % {"field": label, "row": int(first[i])}))
+        if group_key and group_key in frame.columns:
+            problems += self._scattered_groups(frame, group_key, rows)
         return problems
 
-    def report(self, errors: list[RowError], cells_of: dict) -> None:
+    def _scattered_groups(self, frame, group_key, rows) -> list[RowError]:
+        present = frame[group_key].is_not_null().to_numpy()
+        if not present.any():
+            return []
+        values = frame[group_key].filter(pl.Series(present)).cast(pl.Utf8)
+        previous = values.shift(1, fill_value=self.open_group)
+        starts = (values != previous).fill_null(True).to_numpy()
+        self.open_group = values[-1]
+        run = np.cumsum(starts) - 1  # the run each line belongs to
+        start_rows = rows[present][starts]
+        first = self.groups.first_rows(hashes(values.filter(pl.Series(starts))), start_rows)
+        scattered = first != start_rows  # this order's lines began earlier, elsewhere
+        if not scattered.any():
+            return []
+        message = _("the lines of one order must be next to each other")
+        lines = np.flatnonzero(scattered[run])
+        return [RowError(int(rows[present][i]), group_key, values[i], message) for i in lines.tolist()]
+
+    def report(self, piece: Piece, extra: list[RowError] = ()) -> None:
+        errors = piece.errors + list(extra)
         by_row: dict[int, list[RowError]] = {}
-        for e in errors:
+        for e in sorted(errors, key=lambda e: e.row):
             by_row.setdefault(e.row, []).append(e)
         self.errors += len(errors)
-        self.bad_rows.update(by_row)
-        if self._writer is None:
+        self.bad_rows += len(by_row)
+        if self._writer is None or not by_row:
             return
         # the original rows, in file order, with every reason in one column
-        for number in sorted(by_row):
-            cells = cells_of.get(number) or []
+        positions = np.flatnonzero(np.isin(piece.raw.numbers, list(by_row)))
+        for number, cells in zip(piece.raw.numbers[positions].tolist(), piece.raw.cells(positions), strict=True):
             text = "; ".join(f"{e.column}: {e.reason}" + (f" ({e.value})" if e.value else "") if e.column else e.reason
                              for e in by_row[number])
             self._writer.writerow([_safe(c) for c in cells] + [_safe(text)])
+
+
+def _last_run_start(frame: pl.DataFrame, group_key: str | None) -> int | None:
+    """Where the last order of the frame begins (None: no groups, the frame can go whole)."""
+    if not group_key or group_key not in frame.columns or not frame.height:
+        return None
+    values = frame[group_key]
+    last = values[-1]
+    if last is None:
+        return None
+    same = (values == last).fill_null(False).to_numpy()
+    differs = np.flatnonzero(~same)
+    return int(differs[-1]) + 1 if len(differs) else 0
 
 
 def _safe(value) -> str:
@@ -169,24 +259,27 @@ def check(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> I
     counts = {"create": 0, "update": 0, "duplicate": 0, "skip": 0, "invalid": 0, "rows": 0}
     duplicates = []
     try:
-        for rows, errors, cells_of in run.chunks():
-            plan = run.handler.plan(rows)
-            run.report(errors + plan.errors, cells_of)
-            for p in plan.rows:
-                counts[p.action if p.action in counts else "skip"] += 1
-                if p.action == DUPLICATE and len(duplicates) < PREVIEW_DUPLICATES:
-                    duplicates.append({"row": p.row.number, "customer_id": p.target_id,
-                                       "probability": round(p.probability, 3), "reason": str(p.reason),
-                                       "name": str(p.row.data.get("display_name") or p.row.data.get("legal_name") or "")})
-            counts["rows"] += len(cells_of)
+        for piece in run.chunks():
+            plan = run.handler.plan(piece.chunk)
+            run.report(piece, plan.errors)
+            for action, n in plan.frame.group_by("action").len().iter_rows():
+                counts[action if action in counts else "skip"] += n
+            wanted = PREVIEW_DUPLICATES - len(duplicates)
+            if wanted > 0:
+                for d in (plan.frame.filter(pl.col("action") == DUPLICATE).head(wanted)
+                          .iter_rows(named=True)):
+                    duplicates.append({"row": d[ROW], "customer_id": d["target_id"],
+                                       "probability": round(d["probability"], 3), "reason": d["reason"] or "",
+                                       "name": d["name"] or ""})
+            counts["rows"] += len(piece.raw)
             if progress:
                 progress(counts["rows"])
     finally:
         run.close()
-    counts["invalid"] = len(run.bad_rows)
+    counts["invalid"] = run.bad_rows
     job.summary = {**counts, "duplicates": duplicates, "errors": run.errors}
     job.rows_total = counts["rows"]
-    job.error_count = len(run.bad_rows)
+    job.error_count = run.bad_rows
     job.error_path = str(run.error_file) if run.bad_rows else ""
     job.status = ImportJob.Status.CHECKED
     job.save()
@@ -217,24 +310,23 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Imp
     run_ = _Pass(job, table, error_file=None if resuming else path)
     counts = dict(job.counts) if resuming else {}
     try:
-        for rows, errors, cells_of in run_.chunks(after=job.resume_after):
+        for piece in run_.chunks(after=job.resume_after):
             if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                 job.status = ImportJob.Status.CANCELLED
                 break
-            last = max(cells_of)
             with transaction.atomic():
-                plan = run_.handler.plan(rows)
+                plan = run_.handler.plan(piece.chunk)
                 changes = Changes(job)
                 done = run_.handler.apply(plan, changes)
                 changes.flush()
                 for key, value in done.items():
                     counts[key] = counts.get(key, 0) + value
-                counts["invalid"] = counts.get("invalid", 0) + len({e.row for e in errors + plan.errors})
-                job.resume_after = last
-                job.rows_done += len(cells_of)
+                counts["invalid"] = counts.get("invalid", 0) + len({e.row for e in piece.errors + plan.errors})
+                job.resume_after = piece.last
+                job.rows_done += len(piece.raw)
                 job.counts = counts
                 job.save(update_fields=["resume_after", "rows_done", "counts"])
-            run_.report(errors + plan.errors, cells_of)
+            run_.report(piece, plan.errors)
             if progress:
                 progress(job.rows_done)
         else:

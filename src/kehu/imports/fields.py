@@ -8,6 +8,7 @@ run time as ``custom:<key>`` (see ``customer_fields``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,11 @@ class Field:
     max_length: int | None = None
     choices: tuple[str, ...] = ()  # for CHOICE: the stored values (labels are matched too)
     key_of: str = ""  # usable as an upsert / lookup key ("customer", "product", "order")
+    max_abs: Decimal | int | None = None  # DECIMAL / INTEGER: what the database column holds
+
+
+MONEY = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+POSITIVE_INT = 2_147_483_647  # PositiveIntegerField on every backend
 
 
 @dataclass(frozen=True)
@@ -100,8 +106,8 @@ def targets() -> dict[str, Target]:
         Field("sku", _("SKU"), max_length=64, required=True, key_of="product"),
         Field("name", _("name"), max_length=200, required=True),
         Field("category", _("category"), max_length=100),
-        Field("price", _("price"), DECIMAL),
-        Field("cost", _("cost"), DECIMAL),
+        Field("price", _("price"), DECIMAL, max_abs=MONEY),
+        Field("cost", _("cost"), DECIMAL, max_abs=MONEY),
         Field("is_active", _("active"), BOOLEAN),
     ), upsert_keys=("sku",))
 
@@ -114,9 +120,9 @@ def targets() -> dict[str, Target]:
         Field("status", _("status"), CHOICE, choices=_choices(Order.Status)),
         Field("currency", _("currency"), max_length=3),
         Field("sku", _("SKU"), max_length=64, required=True, key_of="product"),
-        Field("quantity", _("quantity"), INTEGER, required=True),
-        Field("unit_price", _("unit price"), DECIMAL, required=True),
-        Field("discount", _("discount"), DECIMAL),
+        Field("quantity", _("quantity"), INTEGER, required=True, max_abs=POSITIVE_INT),
+        Field("unit_price", _("unit price"), DECIMAL, required=True, max_abs=MONEY),
+        Field("discount", _("discount"), DECIMAL, max_abs=MONEY),
     ), upsert_keys=("order_external_id",))
 
     interaction = Target("interactions", _("Interactions"), (

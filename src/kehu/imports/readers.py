@@ -3,6 +3,12 @@
 Rows come out one at a time with the row number a spreadsheet user sees, so a million-row file
 reads in constant memory and every problem can name its row. Whatever csv, openpyxl or a codec
 raises becomes a ReadError with a message for the user, never a traceback.
+
+Imports read in batches (``Table.batches``): columns of text, the same cells and row numbers as
+``rows`` gives. A UTF-8 CSV is read by polars' CSV reader (~15x faster than the csv module plus
+the Python loop that turns rows into columns); wherever polars reads a file differently from the
+csv module, it refuses it (a stray quote, a long row, a bad byte: checked in the tests), and the
+batches go on from that row with the csv module, which then says what is wrong.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from itertools import islice
 from pathlib import Path
 
 import charset_normalizer
+import numpy as np
+import polars as pl
 from django.utils.translation import gettext as _
 
 SAMPLE_BYTES = 1 << 20  # encoding and delimiter are judged on the first MiB
@@ -51,6 +59,29 @@ Row = tuple[int, list[str | None]]
 
 
 @dataclass
+class Batch:
+    """Consecutive data rows as columns: ``frame`` has one text column per header position
+    (``c0`` …; None = empty), ``numbers`` the file row of each, ``long_rows`` the full cells of
+    rows with non-empty cells past the header (each one an error for the caller)."""
+
+    numbers: np.ndarray
+    frame: pl.DataFrame
+    long_rows: dict[int, list] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def cells(self, positions: np.ndarray) -> list[list]:
+        """The original cells of the rows at these positions (for the error file)."""
+        picked = self.frame[positions.tolist()].rows()
+        return [self.long_rows.get(int(self.numbers[i]), list(r)) for i, r in zip(positions, picked, strict=True)]
+
+
+def column_names(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+@dataclass
 class Table:
     path: Path
     format: str  # "csv" | "xlsx"
@@ -59,10 +90,37 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
     headers: list[str] = field(default_factory=list)
+    header_number: int = 1
 
     @property
     def width(self) -> int:
         return len(self.headers)
+
+    def batches(self, size: int, *, after: int = 0) -> Iterator[Batch]:
+        """Data rows after file row ``after``, ``size`` at a time (blank rows skipped)."""
+        last = after
+        if self._polars_can_read():
+            frames = _polars_batches(self, size, after)
+            while True:
+                try:
+                    batch = next(frames, None)
+                except (pl.exceptions.PolarsError, _Fallback):
+                    break  # the csv module reads on from the last good row and says what is wrong
+                if batch is None:
+                    return
+                last = int(batch.numbers[-1])
+                yield batch
+        yield from _python_batches(self, size, last)
+
+    def _polars_can_read(self) -> bool:
+        return (self.format == "csv" and self.encoding in ("utf-8", "utf-8-sig") and self.header_number == 1
+                and self.delimiter not in (None, '"') and not self._lone_cr())
+
+    def _lone_cr(self) -> bool:
+        """Old Mac line ends (a CR alone) split lines for the csv module only."""
+        with self.path.open("rb") as f:
+            sample = f.read(SAMPLE_BYTES)
+        return re.search(rb"\r(?!\n)", sample[:-1]) is not None
 
     def rows(self) -> Iterator[Row]:
         """Data rows (header skipped, blank rows skipped); each call reads the file afresh."""
@@ -118,7 +176,59 @@ def open_table(path: str | Path, *, encoding: str | None = None, sheet: str | No
     if first is None:
         raise ReadError("header_only", _("The file has a header row but no data rows."))
     table.headers = _headers(header[1])
+    table.header_number = header[0]
     return table
+
+
+class _Fallback(Exception):
+    """A batch polars read but the csv module would not (a NUL byte): read it with csv instead."""
+
+
+def _polars_batches(table: Table, size: int, after: int) -> Iterator[Batch]:
+    names = column_names(table.width)
+    scan = pl.scan_csv(table.path, has_header=True, separator=table.delimiter, infer_schema=False,
+                       quote_char='"', encoding="utf8", truncate_ragged_lines=False, raise_if_empty=False)
+    start = 2  # the row number of the first data row (the header is row 1)
+    for frame in scan.collect_batches(chunk_size=size):
+        if frame.width != table.width:
+            raise _Fallback
+        numbers = np.arange(start, start + frame.height, dtype=np.int64)
+        start += frame.height
+        frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+        if frame.select(pl.any_horizontal(pl.col(names).str.contains("\x00", literal=True))).to_series().any():
+            raise _Fallback
+        frame = frame.with_columns(pl.col(names).replace("", None))
+        keep = frame.select(pl.any_horizontal(pl.col(names).str.strip_chars().str.len_bytes() > 0)
+                            .fill_null(False)).to_series().to_numpy()
+        keep &= numbers > after
+        if not keep.all():
+            numbers, frame = numbers[keep], frame.filter(pl.Series(keep))
+        if len(numbers):
+            yield Batch(numbers, frame)
+
+
+def _python_batches(table: Table, size: int, after: int) -> Iterator[Batch]:
+    names = column_names(table.width)
+    width = table.width
+    numbers, rows, long_rows = [], [], {}
+    for number, cells in table.rows():
+        if number <= after:
+            continue
+        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+            long_rows[number] = cells
+        numbers.append(number)
+        rows.append(cells)
+        if len(rows) >= size:
+            yield _batch_of(numbers, rows, long_rows, names)
+            numbers, rows, long_rows = [], [], {}
+    if rows:
+        yield _batch_of(numbers, rows, long_rows, names)
+
+
+def _batch_of(numbers, rows, long_rows, names) -> Batch:
+    columns = {name: [r[i] if i < len(r) else None for r in rows] for i, name in enumerate(names)}
+    return Batch(np.array(numbers, dtype=np.int64), pl.DataFrame(columns, schema={n: pl.Utf8 for n in names}),
+                 long_rows)
 
 
 def _empty() -> ReadError:
@@ -252,6 +362,9 @@ def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[Row]:
                     "row": number + 1, "detail": exc}, number + 1) from None
             number += 1
             if any(cell.strip() for cell in record):
+                if any("\x00" in cell for cell in record):  # no database stores it in text
+                    raise ReadError("binary", _("Row %(row)s contains binary data (a NUL character): this "
+                                                "part of the file is not text.") % {"row": number}, number)
                 yield number, [cell or None for cell in record]
 
 

@@ -46,7 +46,11 @@ def parse(field: f.Field, raw: object, *, choices_labels: Iterable[tuple[str, ob
     parser = _PARSERS.get(field.type)
     if parser is None:
         return _text(field, text)
-    return parser(text)
+    value = parser(text)
+    if field.max_abs is not None and abs(value) > field.max_abs:
+        raise ValueProblem(_("too large (at most %(max)s)") % {
+            "max": formats.number_format(field.max_abs, force_grouping=True)})
+    return value
 
 
 def _half(text: str) -> str:

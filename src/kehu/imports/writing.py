@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 from django.db import connection
 
-from kehu.demo.writer import write_frame
+from kehu.demo.writer import write_frame as _write_frame
 
 
 def batches(values, size: int = 900):
@@ -50,6 +50,21 @@ def stamp(moment: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(sep=" ")
 
 
+def stamps(moments: pl.Expr) -> pl.Expr:
+    """UTC datetimes as each backend stores them (Django's SQLite text has no fraction when the
+    microseconds are zero, and string order is what SQLite compares)."""
+    if connection.vendor == "postgresql":
+        return moments.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+    whole = moments.dt.strftime("%Y-%m-%d %H:%M:%S")
+    return pl.when(moments.dt.microsecond() == 0).then(whole).otherwise(moments.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+
+
+def write_frame(model, frame: pl.DataFrame) -> None:
+    """Append a frame's rows to ``model``'s table (columns named as the table's)."""
+    if frame.height:
+        _write_frame(model._meta.db_table, frame)
+
+
 def as_json(values) -> list[str]:
     return [json.dumps(v, ensure_ascii=False) for v in values]
 
@@ -59,7 +74,7 @@ def write(model, columns: dict[str, list]) -> None:
     if not columns or not len(next(iter(columns.values()))):
         return
     frame = pl.DataFrame({k: pl.Series(k, v, dtype=_dtype(v), strict=False) for k, v in columns.items()})
-    write_frame(model._meta.db_table, frame)
+    _write_frame(model._meta.db_table, frame)
 
 
 def _dtype(values):

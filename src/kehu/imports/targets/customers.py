@@ -50,12 +50,9 @@ class CustomerImport(Handler):
 
     # --- plan --------------------------------------------------------------------------------
 
-    def plan(self, rows) -> Plan:
-        plan = Plan()
-        good = []
-        for row in rows:
-            if self._check(row, plan.errors):
-                good.append(row)
+    def plan(self, chunk) -> Plan:
+        errors, planned = [], []
+        good = [row for row in chunk.rows if self._check(row, errors)]
         by_key = self._existing_by_key(good)
         taken = self._identities_taken(good)
         unmatched = [r for r in good if r.number not in by_key]
@@ -64,19 +61,19 @@ class CustomerImport(Handler):
             if row.number in by_key:
                 cid = by_key[row.number]
                 if cid is False:
-                    plan.errors.append(RowError(row.number, self.job.upsert_key, str(row.data.get(self.job.upsert_key)),
-                                                _("matches a customer you may not change")))
+                    errors.append(RowError(row.number, self.job.upsert_key, str(row.data.get(self.job.upsert_key)),
+                                           _("matches a customer you may not change")))
                     continue
-                plan.rows.append(PlannedRow(row, UPDATE, cid))
+                planned.append(PlannedRow(row, UPDATE, cid))
             elif row.number in taken:
                 cid, what = taken[row.number]
-                plan.rows.append(PlannedRow(row, DUPLICATE, cid, 1.0, _("same %(what)s") % {"what": what}))
+                planned.append(PlannedRow(row, DUPLICATE, cid, 1.0, _("same %(what)s") % {"what": what}))
             elif row.number in fuzzy:
                 cid, p = fuzzy[row.number]
-                plan.rows.append(PlannedRow(row, DUPLICATE, cid, p, _("similar name and details")))
+                planned.append(PlannedRow(row, DUPLICATE, cid, p, _("similar name and details")))
             else:
-                plan.rows.append(PlannedRow(row, CREATE))
-        return plan
+                planned.append(PlannedRow(row, CREATE))
+        return Plan.of(planned, errors)
 
     def _check(self, row, errors) -> bool:
         d = row.data
@@ -164,7 +161,7 @@ class CustomerImport(Handler):
 
     def apply(self, plan: Plan, changes) -> dict:
         creates, updates, review = [], [], []
-        for planned in plan.rows:
+        for planned in plan.planned:
             action = self.decide(planned)
             if action == CREATE:
                 creates.append(planned)
@@ -176,7 +173,7 @@ class CustomerImport(Handler):
         self._update(updates, changes)
         self._queue_for_review(review, new_ids)
         return {"created": len(creates), "updated": len(updates),
-                "skipped": len(plan.rows) - len(creates) - len(updates)}
+                "skipped": len(plan.planned) - len(creates) - len(updates)}
 
     def _create(self, planned, changes) -> dict[int, int]:
         from kehu.identity import profiles

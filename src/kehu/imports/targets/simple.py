@@ -17,25 +17,25 @@ class ProductImport(Handler):
     unique_in_file = ("sku",)
     FIELDS = ("name", "category", "price", "cost", "is_active")
 
-    def plan(self, rows) -> Plan:
-        plan = Plan()
-        found = {}
+    def plan(self, chunk) -> Plan:
+        rows = chunk.rows
         found = dict(Product.objects.filter(sku__any=sorted({str(r.data["sku"]) for r in rows if r.data.get("sku")}))
                      .values_list("sku", "id"))
+        planned = []
         for row in rows:
             pid = found.get(str(row.data.get("sku")))
-            plan.rows.append(PlannedRow(row, UPDATE if pid else CREATE, pid))
-        return plan
+            planned.append(PlannedRow(row, UPDATE if pid else CREATE, pid))
+        return Plan.of(planned, [])
 
     def apply(self, plan, changes) -> dict:
         new = [Product(sku=p.row.data["sku"], name=p.row.data["name"],
                        category=p.row.data.get("category") or "",
                        price=p.row.data.get("price") or 0, cost=p.row.data.get("cost") or 0,
                        is_active=p.row.data.get("is_active") if p.row.data.get("is_active") is not None else True)
-               for p in plan.rows if p.action == CREATE]
+               for p in plan.planned if p.action == CREATE]
         Product.objects.bulk_create(new)
         changes.created(Product, [p.pk for p in new])
-        updates = [p for p in plan.rows if p.action == UPDATE]
+        updates = [p for p in plan.planned if p.action == UPDATE]
         products = Product.objects.in_bulk([p.target_id for p in updates])
         for p in updates:
             product = products[p.target_id]
@@ -54,20 +54,21 @@ class ProductImport(Handler):
 class _PerCustomer(Handler):
     model = None
 
-    def plan(self, rows) -> Plan:
-        plan = Plan()
-        customers = resolve_customers(rows, plan.errors)
-        for row in rows:
+    def plan(self, chunk) -> Plan:
+        errors = []
+        customers = resolve_customers(chunk.rows, errors)
+        planned = []
+        for row in chunk.rows:
             if row.number in customers:
                 row.data["customer_id"] = customers[row.number]
-                plan.rows.append(PlannedRow(row, CREATE))
-        return plan
+                planned.append(PlannedRow(row, CREATE))
+        return Plan.of(planned, errors)
 
     def build(self, data: dict):
         raise NotImplementedError
 
     def apply(self, plan, changes) -> dict:
-        objects = [self.build(p.row.data) for p in plan.rows]
+        objects = [self.build(p.row.data) for p in plan.planned]
         self.model.objects.bulk_create(objects)
         changes.created(self.model, [o.pk for o in objects])
         return {"created": len(objects)}
@@ -100,7 +101,7 @@ class ConsentImport(_PerCustomer):
 
     def apply(self, plan, changes) -> dict:
         created = 0
-        for p in plan.rows:
+        for p in plan.planned:
             d = p.row.data
             at = d.get("recorded_at") or timezone.now()
             current = Consent.objects.filter(customer_id=d["customer_id"], purpose=d["purpose"],
