@@ -67,7 +67,8 @@ def test_import_creates_customers_with_identities_tags_and_profiles(admin, tmp_p
     assert wang.addresses.get().city == "北京"
     from kehu.identity.models import MatchProfile
     assert MatchProfile.objects.filter(customer_id=wang.pk).exists()  # matchable on entry at once
-    assert ImportChange.objects.filter(job=job, action="c", model="customers.customer").count() == 2
+    created = [i for c in ImportChange.objects.filter(job=job, action="c", model="customers.customer") for i in c.ids()]
+    assert sorted(created) == sorted(Customer.objects.values_list("pk", flat=True))
 
 
 def test_upsert_by_external_id_updates_and_undo_restores_exactly(admin, tmp_path):
@@ -183,3 +184,10 @@ def test_an_order_split_across_chunks_keeps_every_line(admin, tmp_path, make_cus
     assert job.counts == {**job.counts, "created": 5, "lines": 15, "skipped": 0}
     assert sorted(Order.objects.values_list("external_id", flat=True)) == [f"O{n}" for n in range(1, 6)]
     assert {o.lines.count() for o in Order.objects.all()} == {3}
+
+
+def test_created_ids_are_kept_as_ranges():
+    import numpy as np
+
+    assert engine.id_ranges(np.array([3, 4, 5, 9, 11, 12])) == [[3, 5], [9, 9], [11, 12]]
+    assert engine.id_ranges(np.array([7])) == [[7, 7]]

@@ -35,3 +35,16 @@ def test_raw_sql_form(customers):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT display_name FROM customers_customer WHERE {where}", params)  # noqa: S608
         assert sorted(r[0] for r in cursor.fetchall()) == ["张伟", "李娜"]
+
+
+def test_arrays_and_series_select_the_same(customers):
+    import numpy as np
+    import polars as pl
+
+    ids = [customers[1].pk, customers[2].pk]
+    expected = set(Customer.objects.filter(pk__in=ids))
+    assert set(Customer.objects.filter(pk__any=np.array(ids))) == expected
+    assert set(Customer.objects.filter(pk__any=pl.Series(ids))) == expected
+    names = pl.Series(["李娜", 'say "hi"', "nobody"])
+    assert sorted(Customer.objects.filter(display_name__any=names).values_list("display_name", flat=True)) == sorted(
+        ["李娜", 'say "hi"'])

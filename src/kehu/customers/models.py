@@ -51,7 +51,9 @@ class Customer(models.Model):
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     # The customer's id in another system (ERP, shop, spreadsheet): imports update by it.
-    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True, unique=True)
+    # Unique as a table constraint, not a field option: on PostgreSQL the field option adds a
+    # second (LIKE-pattern) index that imports keep up to date and no query uses.
+    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True)
     display_name = models.CharField(_("name"), max_length=200)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
@@ -85,6 +87,7 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["-created_at", "-id"]
         permissions = [("view_all_customers", _("Can see every customer, whoever owns it"))]
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="uniq_customer_external_id")]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="customer_created"),
             models.Index(fields=["display_name"], name="customer_name"),

@@ -54,19 +54,22 @@ def copy_in(table: str, names: list[str], payload: str | bytes) -> None:
             copy.write(payload)
 
 
-def write_frame(table: str, frame) -> None:
+def write_frame(table: str, frame, *, fresh: tuple[str, ...] = ()) -> None:
     """Append a polars frame's rows (columns named as the table's): COPY on PostgreSQL,
     ``executemany`` on SQLite. Backslashes, tabs and newlines in text become spaces: COPY's text
-    format would read them as escapes and separators."""
+    format would read them as escapes and separators. ``fresh``: see ``kehu.bulk_references``."""
     import polars as pl
 
     if not frame.height:
         return
     names = frame.columns
     if connection.vendor == "postgresql":
+        from kehu.bulk_references import without_row_triggers
+
         text = frame.with_columns(pl.col(pl.Utf8).str.replace_all(r"[\\\t\r\n]", " "))
-        copy_in(table, names, text.write_csv(separator="\t", include_header=False, null_value="\\N",
-                                             quote_style="never"))
+        payload = text.write_csv(separator="\t", include_header=False, null_value="\\N", quote_style="never")
+        with without_row_triggers(table, frame, fresh=fresh):
+            copy_in(table, names, payload)
     else:
         insert_rows(table, names, frame.iter_rows())
 

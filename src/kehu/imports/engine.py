@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.bulk_references import checked_in_bulk
 from kehu.exports.writers import safe_cell
 from kehu.imports import fields, readers, writing
 from kehu.imports.models import ImportChange, ImportJob
@@ -28,7 +29,7 @@ from kehu.imports.targets import handler_for
 from kehu.imports.targets.base import DUPLICATE, Chunk
 from kehu.imports.validate import ROW, BatchParser, RowError, custom_field
 
-CHUNK = 5_000
+CHUNK = 20_000
 PREVIEW_DUPLICATES = 200  # possible duplicates listed in the dry run for the user to decide on
 
 
@@ -37,23 +38,20 @@ class Changes:
 
     def __init__(self, job: ImportJob):
         self.job = job
-        self.cols = {"job_id": [], "model": [], "object_id": [], "action": [], "before": []}
+        self.cols = {"job_id": [], "model": [], "object_id": [], "action": [], "before": [], "ranges": []}
 
-    def _add(self, model: str, pk: int, action: str, before) -> None:
+    def _add(self, model: str, pk: int, action: str, before, ranges=None) -> None:
         self.cols["job_id"].append(self.job.pk)
         self.cols["model"].append(model)
         self.cols["object_id"].append(int(pk))
         self.cols["action"].append(action)
         self.cols["before"].append(None if before is None else writing.as_json([before])[0])
+        self.cols["ranges"].append(None if ranges is None else writing.as_json([ranges])[0])
 
     def created(self, model, ids) -> None:
-        ids = [int(i) for i in ids]
-        n = len(ids)
-        self.cols["job_id"] += [self.job.pk] * n
-        self.cols["model"] += [model._meta.label_lower] * n
-        self.cols["object_id"] += ids
-        self.cols["action"] += [ImportChange.Action.CREATED] * n
-        self.cols["before"] += [None] * n
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        if len(ids):
+            self._add(model._meta.label_lower, ids[0], ImportChange.Action.CREATED, None, id_ranges(ids))
 
     def updated(self, model, pk, before: dict) -> None:
         self._add(model._meta.label_lower, pk, ImportChange.Action.UPDATED, before)
@@ -64,6 +62,14 @@ class Changes:
     def flush(self) -> None:
         writing.write(ImportChange, self.cols)
         self.cols = {k: [] for k in self.cols}
+
+
+def id_ranges(ids: np.ndarray) -> list[list[int]]:
+    """Sorted distinct ids as [first, last] runs of consecutive ids."""
+    breaks = np.flatnonzero(np.diff(ids) != 1)
+    firsts = np.concatenate([ids[:1], ids[breaks + 1]])
+    lasts = np.concatenate([ids[breaks], ids[-1:]])
+    return [[int(a), int(b)] for a, b in zip(firsts, lasts, strict=True)]
 
 
 def extra_fields(target: str) -> list:
@@ -314,7 +320,7 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Imp
             if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                 job.status = ImportJob.Status.CANCELLED
                 break
-            with transaction.atomic():
+            with transaction.atomic(), checked_in_bulk():
                 plan = run_.handler.plan(piece.chunk)
                 changes = Changes(job)
                 done = run_.handler.apply(plan, changes)

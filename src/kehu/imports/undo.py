@@ -21,8 +21,8 @@ class UndoRefused(Exception):
 
 
 def _ids(job, model: str, action: str) -> list[int]:
-    return list(ImportChange.objects.filter(job=job, model=model, action=action)
-                .values_list("object_id", flat=True))
+    return [i for change in ImportChange.objects.filter(job=job, model=model, action=action).only(
+        "object_id", "ranges") for i in change.ids()]
 
 
 def blockers(job: ImportJob) -> list[str]:

@@ -102,10 +102,32 @@ def _reference_lookup(key: str, values: list[str]) -> list[tuple[str, int]]:
                 .values_list("normalized", "customer_id"))
 
 
-def resolve_customer_column(frame: pl.DataFrame) -> tuple[pl.Series, list[RowError]]:
+class ReferenceCache:
+    """Customer references already looked up in this import (a file of orders names the same
+    customers again and again): value → id per reference key, bounded."""
+
+    LIMIT = 2_000_000
+
+    def __init__(self):
+        self.known: dict[str, pl.DataFrame] = {}
+
+    def lookup(self, key: str, wanted: pl.Series) -> pl.DataFrame:
+        known = self.known.get(key, pl.DataFrame(schema={"v": pl.Utf8, "id": pl.Int64}))
+        missing = wanted.to_frame("v").join(known, on="v", how="anti")["v"]
+        if len(missing):
+            found = pl.DataFrame(_reference_lookup(key, missing), schema={"v": pl.Utf8, "id": pl.Int64},
+                                 orient="row").unique("v")
+            known = found if known.height + found.height > self.LIMIT else pl.concat([known, found])
+            self.known[key] = known
+        return known
+
+
+def resolve_customer_column(frame: pl.DataFrame, cache: ReferenceCache | None = None
+                            ) -> tuple[pl.Series, list[RowError]]:
     """The customer id of each row from its customer reference (external id, phone, email,
     registration number: the first one given), and an error for each row whose reference is
     unknown or missing (its id is null)."""
+    cache = cache or ReferenceCache()
     keys = [k for k in REFERENCE_KEYS if k in frame.columns]
     used = pl.Series([None] * frame.height, dtype=pl.Utf8)
     ids = pl.Series([None] * frame.height, dtype=pl.Int64)
@@ -113,10 +135,8 @@ def resolve_customer_column(frame: pl.DataFrame) -> tuple[pl.Series, list[RowErr
         take = used.is_null() & frame[key].is_not_null()
         if not take.any():
             continue
-        wanted = frame[key].filter(take).unique().to_list()
-        found = pl.DataFrame(_reference_lookup(key, wanted), schema={"v": pl.Utf8, "id": pl.Int64}, orient="row")
-        looked = frame.select(pl.col(key).alias("v")).join(found.unique("v"), on="v", how="left",
-                                                          maintain_order="left")["id"]
+        found = cache.lookup(key, frame[key].filter(take).unique())
+        looked = frame.select(pl.col(key).alias("v")).join(found, on="v", how="left", maintain_order="left")["id"]
         ids = pl.select(pl.when(take).then(looked).otherwise(ids)).to_series()
         used = pl.select(pl.when(take).then(pl.lit(key)).otherwise(used)).to_series()
     errors = []

@@ -18,6 +18,7 @@ from kehu.imports.targets.base import (
     SKIP,
     Handler,
     Plan,
+    ReferenceCache,
     resolve_customer_column,
 )
 from kehu.imports.validate import ROW, RowError
@@ -32,10 +33,11 @@ class OrderImport(Handler):
     def __init__(self, job, actor):
         super().__init__(job, actor)
         self.products: dict[str, int] = {}
+        self.customers = ReferenceCache()
 
     def plan(self, chunk) -> Plan:
         frame = chunk.frame
-        customer_ids, errors = resolve_customer_column(frame)
+        customer_ids, errors = resolve_customer_column(frame, self.customers)
         frame = frame.with_columns(customer_ids.alias("customer_id"), self._product_ids(frame).alias("product_id"))
         problems = {
             "sku": (pl.col("product_id").is_null() & pl.col("sku").is_not_null(), _("no product with this SKU")),
@@ -71,7 +73,7 @@ class OrderImport(Handler):
 
     def _product_ids(self, frame: pl.DataFrame) -> pl.Series:
         skus = frame["sku"].drop_nulls().unique().to_list()
-        missing = sorted(set(skus) - set(self.products))
+        missing = sorted(set(skus) - self.products.keys())
         if missing:
             self.products.update(Product.objects.filter(sku__any=missing).values_list("sku", "id"))
         known = pl.DataFrame({"sku": list(self.products), "product_id": list(self.products.values())},
@@ -81,8 +83,8 @@ class OrderImport(Handler):
     def _existing(self, frame: pl.DataFrame) -> list[str]:
         if self.group_key not in frame.columns:
             return []
-        numbers = frame[self.group_key].drop_nulls().unique().to_list()
-        return list(Order.objects.filter(external_id__any=numbers).values_list("external_id", flat=True)) if numbers else []
+        numbers = frame[self.group_key].drop_nulls().unique()
+        return list(Order.objects.filter(external_id__any=numbers).values_list("external_id", flat=True)) if len(numbers) else []
 
     def apply(self, plan: Plan, changes) -> dict:
         frame = plan.frame
@@ -108,9 +110,8 @@ class OrderImport(Handler):
             pl.col("channel").fill_null(Order.Channel.STORE.value), pl.col("store").fill_null(""),
             pl.col("status").fill_null(Order.Status.COMPLETED.value), money(pl.col("total")).alias("total"),
             pl.col("currency").fill_null("CNY").str.to_uppercase().str.slice(0, 3), "external_id"))
-        writing.write_frame(OrderLine, lines.select(
-            pl.Series("id", writing.allocate_ids(OrderLine, lines.height)), "order_id", "product_id", "quantity",
-            "unit_price", pl.col("discount").fill_null("0")))
+        writing.write_frame(OrderLine, lines.select(  # ids from the table: nothing refers to a line yet
+            "order_id", "product_id", "quantity", "unit_price", pl.col("discount").fill_null("0")), fresh=("order_id",))
         changes.created(Order, order_ids.to_list())
         return {"created": orders.height, "lines": lines.height, "skipped": skipped}
 
