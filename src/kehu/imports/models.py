@@ -98,13 +98,13 @@ class ImportChange(models.Model):
     before = models.JSONField(null=True, blank=True)
     ranges = models.JSONField(null=True, blank=True)
 
-    def ids(self) -> list[int]:
-        if self.ranges is None:
-            return [self.object_id]
-        return [i for first, last in self.ranges for i in range(first, last + 1)]
-
     class Meta:
         indexes = [models.Index(fields=["job", "model", "action"], name="import_change_job")]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.model} #{self.object_id}"
+
+    def ids(self) -> list[int]:
+        if self.ranges is None:
+            return [self.object_id]
+        return [i for first, last in self.ranges for i in range(first, last + 1)]
