@@ -110,6 +110,12 @@ def keys_of(feats: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame({"customer_id": ids.gather(keys["rid"]), "key": keys["key"]})
 
 
+def store(feats: pl.DataFrame) -> None:
+    """Write the profiles and keys of new customers from their features (``id`` = customer id;
+    an import computed them to match its rows and stores the same ones)."""
+    _store(feats)
+
+
 def _store(feats: pl.DataFrame) -> None:
     profiles = feats.select(pl.col("id").cast(pl.Int64).alias("customer_id"),
                             *[pl.col(c) for c in PROFILE_COLUMNS])

@@ -326,15 +326,30 @@ def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.Data
     for the whole chunk. Returns row, customer_id, probability, sure (rows with no match ≥
     ``threshold`` are absent).
     """
-    empty = pl.DataFrame(schema={"row": pl.Int64, "customer_id": pl.Int64, "probability": pl.Float64,
-                                 "sure": pl.Boolean})
     if not records.height:
-        return empty
+        return _no_matches()
     raw = records.with_columns(pl.arange(0, records.height).cast(pl.Utf8).alias("id"))
     raw = raw.select([c for c in features.RAW_FIELDS if c in raw.columns])
-    feats = features.prepare(raw)
+    return match_features(features.prepare(raw), threshold=threshold)
+
+
+def _no_matches() -> pl.DataFrame:
+    return pl.DataFrame(schema={"row": pl.Int64, "customer_id": pl.Int64, "probability": pl.Float64,
+                                "sure": pl.Boolean})
+
+
+def match_features(feats: pl.DataFrame, *, threshold: float = PROBABLE, exclude: np.ndarray | None = None
+                   ) -> pl.DataFrame:
+    """``match_many`` for records already prepared (``id`` = their row number as text), e.g. an
+    import that stores the same features as the new customers' profiles. ``exclude``: sorted
+    customer ids that are not candidates (an import's own customers: what it finds must not
+    depend on which of its chunks are already written), left out before the key caps count."""
+    empty = _no_matches()
+    records = feats
+    if not feats.height:
+        return empty
     keys = profiles.keys_of(feats)
-    found = _stored_keys(keys["key"].unique().to_list())
+    found = _stored_keys(keys["key"].unique().to_list(), exclude)
     if not found.height:
         return empty
     pairs = (keys.rename({"customer_id": "row"}).join(found, on="key")
@@ -355,7 +370,7 @@ def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.Data
             .select(pl.col("row").cast(pl.Int64), pl.col("customer_id").cast(pl.Int64), "probability", "sure"))
 
 
-def _stored_keys(keys: list[str]) -> pl.DataFrame:
+def _stored_keys(keys: list[str], exclude: np.ndarray | None = None) -> pl.DataFrame:
     """(key, customer_id) of stored profiles for these keys, without keys over their rule's cap
     (as on entry and in the scan: such a key says too little)."""
     where, params = any_of_sql("key", keys, connection.vendor)
@@ -363,6 +378,10 @@ def _stored_keys(keys: list[str]) -> pl.DataFrame:
         cursor.execute(f"SELECT key, customer_id FROM {profiles.KEY_TABLE} WHERE {where}", params)  # noqa: S608
         rows = cursor.fetchall()
     found = pl.DataFrame(rows, schema={"key": pl.Utf8, "customer_id": pl.Int64}, orient="row")
+    if exclude is not None and len(exclude) and found.height:
+        ids = found["customer_id"].to_numpy()
+        at = np.minimum(np.searchsorted(exclude, ids), len(exclude) - 1)
+        found = found.filter(pl.Series(exclude[at] != ids))
     caps = {r.name: r.max_block for r in blocking.RULES}
     rule = pl.col("key").str.split_exact(":", 1).struct.field("field_0")
     return found.filter(pl.len().over("key") <= rule.replace_strict(caps, return_dtype=pl.Int64))

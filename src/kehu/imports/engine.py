@@ -10,17 +10,17 @@ one stops there; every created or changed row is recorded in ``ImportChange`` fo
 from __future__ import annotations
 
 import csv
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kehu.bulk_references import checked_in_bulk
 from kehu.exports.writers import safe_cell
 from kehu.imports import fields, readers, writing
 from kehu.imports.models import ImportChange, ImportJob
@@ -28,6 +28,7 @@ from kehu.imports.seen import SeenKeys, hashes
 from kehu.imports.targets import handler_for
 from kehu.imports.targets.base import DUPLICATE, Chunk
 from kehu.imports.validate import ROW, BatchParser, RowError, custom_field
+from kehu.imports.writer import ChunkWriter
 
 CHUNK = 20_000
 PREVIEW_DUPLICATES = 200  # possible duplicates listed in the dry run for the user to decide on
@@ -134,7 +135,9 @@ class _Pass:
         self.parser = BatchParser(self.target, table.headers, job.mapping, extra_fields=extra)
         self.fields = {f.key: f for f in (*self.target.fields, *extra)}
         self.handler = handler_for(job, job.created_by)
-        self.seen = {key: SeenKeys() for key in self.handler.unique_in_file}  # value → first row
+        # value → first row, per key; a key may span columns (phone, phone2: one phone is one customer's)
+        self.seen = {(k if isinstance(k, str) else k[0]): ((k,) if isinstance(k, str) else tuple(k[1]), SeenKeys())
+                     for k in self.handler.unique_in_file}
         self.groups = SeenKeys()  # order numbers whose lines have begun
         self.open_group: str | None = None
         self.errors = 0
@@ -152,6 +155,12 @@ class _Pass:
             self._out.close()
 
     def chunks(self, after: int = 0) -> Iterator[Piece]:
+        """``_chunks``, read ahead by a thread: reading, parsing and the handler's ``prepare`` (no
+        database) of the next chunks overlap the database work on this one (polars and the
+        database driver release the GIL while they work)."""
+        return ahead(self._chunks(after), language=translation.get_language())
+
+    def _chunks(self, after: int = 0) -> Iterator[Piece]:
         """Chunks of about CHUNK rows after file row ``after`` (rows up to it only fill the in-file
         keys). An order's lines stay in one chunk: a chunk ends before the first line of the order
         that is still open at the end of a batch."""
@@ -178,25 +187,31 @@ class _Pass:
     def _piece(self, part: _Part) -> Piece:
         bad = {e.row for e in part.errors}
         good = part.frame.filter(~pl.col(ROW).is_in(list(bad))) if bad else part.frame
-        return Piece(Chunk(good, self.fields), part.errors, part.raw, int(part.frame[ROW][-1]))
+        chunk = Chunk(good, self.fields)
+        self.handler.prepare(chunk)
+        return Piece(chunk, part.errors, part.raw, int(part.frame[ROW][-1]))
 
     def _in_file(self, frame: pl.DataFrame, group_key: str | None) -> list[RowError]:
         """Keys that must be unique in the file, and orders whose lines are not together."""
         problems = []
         rows = frame[ROW].to_numpy()
-        for key, seen in self.seen.items():
-            if key not in frame.columns:
+        for label, (columns, seen) in self.seen.items():
+            columns = [c for c in columns if c in frame.columns]
+            if not columns:
                 continue
-            present = frame[key].is_not_null().to_numpy()
-            if not present.any():
+            # every cell of the key's columns in file order (row, then column)
+            cells = pl.concat([frame.select(pl.col(ROW), pl.lit(c).alias("column"), pl.lit(i).alias("i"),
+                                            pl.col(c).cast(pl.Utf8).alias("value")) for i, c in enumerate(columns)])
+            cells = cells.filter(pl.col("value").is_not_null()).sort(ROW, "i")
+            if not cells.height:
                 continue
-            values = frame[key].filter(pl.Series(present)).cast(pl.Utf8)
-            first = seen.first_rows(hashes(values), rows[present])
-            again = np.flatnonzero(first != rows[present])
-            label = key.replace("_", " ")
+            at = cells[ROW].to_numpy()
+            first = seen.first_rows(hashes(cells["value"]), at)
+            again = np.flatnonzero(first != at)
+            name = label.replace("_", " ")
             for i in again.tolist():
-                problems.append(RowError(int(rows[present][i]), key, values[i], _("the same %(field)s as row %(row)d")
-                                         % {"field": label, "row": int(first[i])}))
+                problems.append(RowError(int(at[i]), cells["column"][i], cells["value"][i],
+                                         _("the same %(field)s as row %(row)d") % {"field": name, "row": int(first[i])}))
         if group_key and group_key in frame.columns:
             problems += self._scattered_groups(frame, group_key, rows)
         return problems
@@ -234,6 +249,53 @@ class _Pass:
             text = "; ".join(f"{e.column}: {e.reason}" + (f" ({e.value})" if e.value else "") if e.column else e.reason
                              for e in by_row[number])
             self._writer.writerow([_safe(c) for c in cells] + [_safe(text)])
+
+
+AHEAD = 2  # chunks prepared ahead of the one being written
+
+
+def ahead(items: Iterator, *, language: str | None, depth: int = AHEAD) -> Iterator:
+    """Yield ``items``, produced by a thread up to ``depth`` ahead (in ``language``); its
+    exceptions are raised here, and closing this generator stops it."""
+    out: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def send(entry) -> bool:
+        """Put, unless the consumer has gone (it stops reading: a full queue would block for ever)."""
+        while not stop.is_set():
+            try:
+                out.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        with translation.override(language):
+            try:
+                for item in items:
+                    if not send((item, None)):
+                        return
+                send((done, None))
+            except BaseException as exc:  # handed to the consumer, which raises it
+                send((done, exc))
+            finally:
+                items.close()
+
+    worker = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = out.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _last_run_start(frame: pl.DataFrame, group_key: str | None) -> int | None:
@@ -315,27 +377,35 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Imp
     path = _error_path(job)
     run_ = _Pass(job, table, error_file=None if resuming else path)
     counts = dict(job.counts) if resuming else {}
+
+    def write(item) -> None:
+        """One chunk, in its transaction (in the writer's thread): the rows, the job's progress."""
+        piece, plan = item
+        changes = Changes(job)
+        done = run_.handler.apply(plan, changes)
+        changes.flush()
+        for key, value in done.items():
+            counts[key] = counts.get(key, 0) + value
+        counts["invalid"] = counts.get("invalid", 0) + len({e.row for e in piece.errors + plan.errors})
+        job.resume_after = piece.last
+        job.rows_done += len(piece.raw)
+        job.counts = counts
+        job.save(update_fields=["resume_after", "rows_done", "counts"])
+        run_.report(piece, plan.errors)
+        if progress:
+            progress(job.rows_done)
+
+    writer = ChunkWriter(write)
     try:
-        for piece in run_.chunks(after=job.resume_after):
-            if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
-                job.status = ImportJob.Status.CANCELLED
-                break
-            with transaction.atomic(), checked_in_bulk():
-                plan = run_.handler.plan(piece.chunk)
-                changes = Changes(job)
-                done = run_.handler.apply(plan, changes)
-                changes.flush()
-                for key, value in done.items():
-                    counts[key] = counts.get(key, 0) + value
-                counts["invalid"] = counts.get("invalid", 0) + len({e.row for e in piece.errors + plan.errors})
-                job.resume_after = piece.last
-                job.rows_done += len(piece.raw)
-                job.counts = counts
-                job.save(update_fields=["resume_after", "rows_done", "counts"])
-            run_.report(piece, plan.errors)
-            if progress:
-                progress(job.rows_done)
-        else:
+        try:
+            for piece in run_.chunks(after=job.resume_after):
+                if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+                    job.status = ImportJob.Status.CANCELLED
+                    break
+                writer.submit((piece, run_.handler.plan(piece.chunk)))
+        finally:
+            writer.close()
+        if job.status != ImportJob.Status.CANCELLED:
             job.status = ImportJob.Status.DONE
     except Exception as exc:
         job.status = ImportJob.Status.FAILED

@@ -30,6 +30,7 @@ PLAN_SCHEMA = {ROW: pl.Int64, "action": pl.Utf8, "target_id": pl.Int64, "probabi
 class Chunk:
     frame: pl.DataFrame  # the valid rows of the chunk
     fields: dict[str, Field]
+    features: pl.DataFrame | None = None  # set by a handler's ``prepare``
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -53,6 +54,7 @@ class Plan:
     frame: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PLAN_SCHEMA))
     errors: list[RowError] = field(default_factory=list)
     planned: list[PlannedRow] | None = None  # row handlers keep their rows for ``apply``
+    features: pl.DataFrame | None = None  # customers: the matcher's features of the new rows
 
     @classmethod
     def of(cls, planned: list[PlannedRow], errors: list[RowError]) -> Plan:
@@ -77,6 +79,10 @@ class Handler:
     def __init__(self, job, actor):
         self.job = job
         self.actor = actor
+
+    def prepare(self, chunk: Chunk) -> None:
+        """Work on a chunk that needs no database (run ahead, in another thread, while the
+        previous chunk is written): keep the results on the chunk for ``plan``."""
 
     def plan(self, chunk: Chunk) -> Plan:
         raise NotImplementedError
