@@ -191,3 +191,12 @@ def test_created_ids_are_kept_as_ranges():
 
     assert engine.id_ranges(np.array([3, 4, 5, 9, 11, 12])) == [[3, 5], [9, 9], [11, 12]]
     assert engine.id_ranges(np.array([7])) == [[7, 7]]
+
+
+def test_a_clean_file_leaves_no_error_file_behind(admin, tmp_path):
+    from pathlib import Path
+
+    job = engine.run(_job(admin, _csv(tmp_path, ROWS[:2])))
+    assert job.error_path == "" and not Path(job.path + ".errors.csv").exists()
+    dirty = engine.check(_job(admin, _csv(tmp_path, ROWS, name="dirty.csv")))
+    assert Path(dirty.error_path).exists()

@@ -153,6 +153,8 @@ class _Pass:
     def close(self):
         if self._out:
             self._out.close()
+            if not self.bad_rows:  # a header alone: no error file to offer
+                self.error_file.unlink(missing_ok=True)
 
     def chunks(self, after: int = 0) -> Iterator[Piece]:
         """``_chunks``, read ahead by a thread: reading, parsing and the handler's ``prepare`` (no

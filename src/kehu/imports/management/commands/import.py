@@ -1,6 +1,7 @@
 """kehu import TARGET FILE: the wizard's engine from the command line, with a progress bar."""
 
 import json
+import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         def progress(done):
             bar.update(done - bar.n)
 
+        started = time.perf_counter()
         try:
             if dry_run:
                 engine.check(job, progress=progress)
@@ -90,8 +92,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message)) from None
         finally:
             bar.close()
+        seconds = time.perf_counter() - started
         job.refresh_from_db()
-        self.stdout.write(f"import #{job.pk}: {job.get_status_display()}")
+        rows = job.rows_total if dry_run else job.rows_done
+        self.stdout.write(f"import #{job.pk}: {job.get_status_display()} "
+                          f"({rows:,} rows in {seconds:.1f} s, {rows / max(seconds, 1e-9):,.0f} rows/s)")
         if dry_run:
             s = job.summary
             self.stdout.write(f"  would create {s['create']:,}, update {s['update']:,}; "
