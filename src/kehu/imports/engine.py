@@ -21,6 +21,7 @@ import polars as pl
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kehu.db import id_ranges
 from kehu.exports.writers import safe_cell
 from kehu.imports import fields, readers, writing
 from kehu.imports.models import ImportChange, ImportJob
@@ -31,6 +32,7 @@ from kehu.imports.validate import ROW, BatchParser, RowError, custom_field
 from kehu.imports.writer import ChunkWriter
 
 CHUNK = 20_000
+ANALYZE_AFTER = 50_000  # rows: a bigger import refreshes the planner's statistics of what it grew
 PREVIEW_DUPLICATES = 200  # possible duplicates listed in the dry run for the user to decide on
 
 
@@ -63,14 +65,6 @@ class Changes:
     def flush(self) -> None:
         writing.write(ImportChange, self.cols)
         self.cols = {k: [] for k in self.cols}
-
-
-def id_ranges(ids: np.ndarray) -> list[list[int]]:
-    """Sorted distinct ids as [first, last] runs of consecutive ids."""
-    breaks = np.flatnonzero(np.diff(ids) != 1)
-    firsts = np.concatenate([ids[:1], ids[breaks + 1]])
-    lasts = np.concatenate([ids[breaks], ids[-1:]])
-    return [[int(a), int(b)] for a, b in zip(firsts, lasts, strict=True)]
 
 
 def extra_fields(target: str) -> list:
@@ -409,6 +403,8 @@ def run(job: ImportJob, *, progress: Callable[[int], None] | None = None) -> Imp
             writer.close()
         if job.status != ImportJob.Status.CANCELLED:
             job.status = ImportJob.Status.DONE
+        if job.rows_done >= ANALYZE_AFTER:
+            writing.analyze(run_.handler.grows)
     except Exception as exc:
         job.status = ImportJob.Status.FAILED
         job.message = _("The import stopped at row %(row)d: %(error)s") % {"row": job.resume_after + 1, "error": exc}

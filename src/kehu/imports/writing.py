@@ -46,6 +46,14 @@ def allocate_ids(model, n: int) -> np.ndarray:
         return np.arange(top + 1, top + 1 + n, dtype=np.int64)
 
 
+def analyze(tables) -> None:
+    """Refresh the planner's statistics of tables a bulk write grew (where autovacuum is off or
+    has not caught up, a million new rows leave it planning for an empty table)."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def stamp(moment: datetime) -> str:
     """A timestamp as each backend stores it (Django's SQLite format has a space, no zone)."""
     utc = moment.astimezone(UTC)

@@ -75,6 +75,7 @@ class Handler:
 
     unique_in_file: tuple[str, ...] = ()
     group_key: str | None = None  # rows with the same value are one record (an order's lines)
+    grows: tuple[str, ...] = ()  # tables a big import grows: their statistics are refreshed after
 
     def __init__(self, job, actor):
         self.job = job

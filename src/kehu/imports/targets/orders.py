@@ -29,6 +29,7 @@ HEAD = ("ordered_at", "channel", "store", "status", "currency")  # an order's fi
 
 class OrderImport(Handler):
     group_key = "order_external_id"  # the engine keeps an order's lines in one chunk
+    grows = ("orders_order", "orders_orderline")
 
     def __init__(self, job, actor):
         super().__init__(job, actor)
