@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection, transaction
@@ -22,6 +23,7 @@ from django.utils import translation
 from kehu.bulk_references import checked_in_bulk
 
 DEPTH = 1  # plans waiting for the writer (memory: one chunk's frames)
+SQLITE_PAUSE = 0.11  # seconds between chunks on SQLite (its busy handler sleeps up to 100 ms)
 
 
 def can_thread() -> bool:
@@ -79,6 +81,10 @@ class ChunkWriter:
     def _write(self, item) -> None:
         with transaction.atomic(), checked_in_bulk():
             self.apply(item)
+        if self.threaded and connection.vendor == "sqlite":
+            # SQLite's lock is not fair: a user's save waiting on it polls every 100 ms and would
+            # lose to the writer's next chunk every time. A pause as long lets it in.
+            time.sleep(SQLITE_PAUSE)
 
     def _work(self) -> None:
         try:

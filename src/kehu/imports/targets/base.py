@@ -76,6 +76,7 @@ class Handler:
     unique_in_file: tuple[str, ...] = ()
     group_key: str | None = None  # rows with the same value are one record (an order's lines)
     grows: tuple[str, ...] = ()  # tables a big import grows: their statistics are refreshed after
+    sqlite_chunk = 20_000  # rows a chunk writes on SQLite: about a second holding the write lock
 
     def __init__(self, job, actor):
         self.job = job

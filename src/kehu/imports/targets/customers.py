@@ -42,6 +42,7 @@ IDENTITY_CHANNELS = (("phone", ("phone", "phone2")), ("email", ("email",)))
 class CustomerImport(Handler):
     # one phone is one customer's, in either column; so is an email and an external id
     unique_in_file = ("external_id", ("phone", ("phone", "phone2")), "email", "wechat")
+    sqlite_chunk = 5_000  # ~16 rows a customer
     grows = ("customers_customer", "customers_channelidentity", "customers_address", "customers_customer_tags",
              "identity_matchprofile", "identity_matchkey", "privacy_auditentry")
 
