@@ -139,3 +139,24 @@ def test_a_field_no_rule_can_learn_keeps_the_shipped_weights():
     shipped = pipeline.default_model()
     assert model.m["phone"] == shipped.m["phone"]
     assert np.log2(model.m["phone"][-1] / model.u["phone"][-1]) > 10
+
+
+def test_many_records_find_the_same_with_the_known_keys_loaded(zhang, monkeypatch):
+    """An import loads the stored keys once (a small customer file) and asks only for those: the
+    matches are those it finds asking for every key; a bigger file is not loaded."""
+    import polars as pl
+
+    from kehu.identity import features
+
+    raw = pl.DataFrame({"id": ["0", "1"], "name": ["章伟", "李娜"], "phone": ["13812345670", "13900001111"],
+                        "birth_date": ["1985-03-12", "1990-01-01"]})
+    feats = features.prepare(raw)
+    every = services.match_features(feats)
+    known = services.KnownKeys.load(expected_keys=100)
+    assert known is not None and len(known.hashes) == MatchKey.objects.count()
+    assert services.match_features(feats, known=known).to_dicts() == every.to_dicts()
+    assert every["customer_id"].to_list() == [zhang.pk]
+    nothing = services.KnownKeys(known.hashes[:0])
+    assert services.match_features(feats, known=nothing).height == 0  # only known keys are asked for
+    monkeypatch.setattr(services.KnownKeys, "LIMIT", 3)
+    assert services.KnownKeys.load(expected_keys=100) is None

@@ -333,23 +333,63 @@ def match_many(records: pl.DataFrame, *, threshold: float = PROBABLE) -> pl.Data
     return match_features(features.prepare(raw), threshold=threshold)
 
 
+class KnownKeys:
+    """The blocking keys stored when a big import into a small customer file began, as sorted
+    64-bit hashes (8 bytes a key): a million new customers into an empty file then look up
+    nothing, where each chunk asked the database for 170,000 keys that were not there.
+    Customers added meanwhile by others are not matched by the import (the dry run could not
+    see them either); the import's own are left out anyway."""
+
+    LIMIT = 4_000_000  # keys loaded at most (32 MB); a bigger file is asked chunk by chunk
+
+    def __init__(self, hashes: np.ndarray):
+        self.hashes = hashes
+
+    @classmethod
+    def load(cls, expected_keys: int) -> KnownKeys | None:
+        """The stored keys, when there are fewer than the import will look up (and ≤ LIMIT)."""
+        cap = min(cls.LIMIT, max(50_000, expected_keys))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {profiles.KEY_TABLE} LIMIT %s) AS k",  # noqa: S608
+                           [cap + 1])
+            if cursor.fetchone()[0] > cap:
+                return None
+            cursor.execute(f"SELECT key FROM {profiles.KEY_TABLE}")  # noqa: S608
+            keys = pl.Series([r[0] for r in cursor.fetchall()], dtype=pl.Utf8)
+        return cls(np.sort(_hash(keys)))
+
+    def contains(self, keys: pl.Series) -> pl.Series:
+        h = _hash(keys)
+        at = np.minimum(np.searchsorted(self.hashes, h), max(len(self.hashes) - 1, 0))
+        return pl.Series(self.hashes[at] == h if len(self.hashes) else np.zeros(len(h), dtype=bool))
+
+
+def _hash(keys: pl.Series) -> np.ndarray:
+    return keys.hash(seed=0).to_numpy().view(np.int64)
+
+
 def _no_matches() -> pl.DataFrame:
     return pl.DataFrame(schema={"row": pl.Int64, "customer_id": pl.Int64, "probability": pl.Float64,
                                 "sure": pl.Boolean})
 
 
-def match_features(feats: pl.DataFrame, *, threshold: float = PROBABLE, exclude: np.ndarray | None = None
-                   ) -> pl.DataFrame:
+def match_features(feats: pl.DataFrame, *, threshold: float = PROBABLE, exclude: np.ndarray | None = None,
+                   known: KnownKeys | None = None) -> pl.DataFrame:
     """``match_many`` for records already prepared (``id`` = their row number as text), e.g. an
     import that stores the same features as the new customers' profiles. ``exclude``: sorted
     customer ids that are not candidates (an import's own customers: what it finds must not
-    depend on which of its chunks are already written), left out before the key caps count."""
+    depend on which of its chunks are already written), left out before the key caps count.
+    ``known``: the keys stored when the import began; only those are looked up."""
     empty = _no_matches()
     records = feats
     if not feats.height:
         return empty
     keys = profiles.keys_of(feats)
-    found = _stored_keys(keys["key"].unique().to_list(), exclude)
+    wanted = keys["key"].unique()
+    if known is not None:
+        wanted = wanted.filter(known.contains(wanted))
+    found = _stored_keys(wanted.to_list(), exclude) if len(wanted) else pl.DataFrame(
+        schema={"key": pl.Utf8, "customer_id": pl.Int64})
     if not found.height:
         return empty
     pairs = (keys.rename({"customer_id": "row"}).join(found, on="key")

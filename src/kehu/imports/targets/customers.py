@@ -11,6 +11,7 @@ Updates go through the ORM row by row (they are few and need their old values).
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -56,6 +57,7 @@ class CustomerImport(Handler):
         self.scope = access.customer_scope(actor) if actor is not None else Q()
         self.wechat: dict[str, str | ValidationError] = {}
         self.own = OwnCustomers(job)
+        self._known = False  # the stored keys, when loaded (see _known_keys)
 
     # --- plan --------------------------------------------------------------------------------
 
@@ -80,7 +82,7 @@ class CustomerImport(Handler):
         new = frame.filter(pl.col("_update").is_null())  # rows that may become customers
         feats = chunk.features.join(new.select(ROW), on=ROW, how="semi", maintain_order="left")
         unowned = new["_owner"].is_null()
-        fuzzy = _fuzzy(feats.filter(unowned).drop(ROW), new.filter(unowned)[ROW], self.own.ids())
+        fuzzy = _fuzzy(feats.filter(unowned).drop(ROW), new.filter(unowned)[ROW], self.own.ids(), self._known_keys())
         frame = frame.join(fuzzy, on=ROW, how="left")
         updated = pl.col("_update").is_not_null()
         planned = frame.with_columns(
@@ -96,6 +98,23 @@ class CustomerImport(Handler):
         )
         planned = planned.select(*PLAN_SCHEMA, *[c for c in planned.columns if c not in PLAN_SCHEMA])
         return Plan(planned, errors, features=feats)
+
+    def _known_keys(self):
+        """The stored match keys, loaded once when that is cheaper than asking chunk by chunk (a
+        big file into a small customer file: ~9 keys a row)."""
+        from kehu.identity.services import KnownKeys
+
+        if self._known is False:
+            self._known = KnownKeys.load(9 * self._expected_rows())
+        return self._known
+
+    def _expected_rows(self) -> int:
+        if self.job.rows_total:
+            return self.job.rows_total
+        try:  # no dry run: guess from the file's size (a customer row is ~80 bytes)
+            return os.path.getsize(self.job.path) // 80
+        except OSError:
+            return 0
 
     def _check(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
         """Rows without a name, with an unknown owner or a bad WeChat id are errors."""
@@ -393,7 +412,7 @@ class OwnCustomers:
             return self._ids
 
 
-def _fuzzy(feats: pl.DataFrame, rows: pl.Series, exclude: np.ndarray) -> pl.DataFrame:
+def _fuzzy(feats: pl.DataFrame, rows: pl.Series, exclude: np.ndarray, known=None) -> pl.DataFrame:
     """(row, _similar, _probability) of rows the matcher finds an existing customer for."""
     from kehu.identity import services as identity
 
@@ -401,7 +420,7 @@ def _fuzzy(feats: pl.DataFrame, rows: pl.Series, exclude: np.ndarray) -> pl.Data
     if not feats.height:
         return pl.DataFrame(schema=schema)
     found = identity.match_features(feats.with_columns(pl.int_range(pl.len()).cast(pl.Utf8).alias("id")),
-                                    exclude=exclude)
+                                    exclude=exclude, known=known)
     return found.select(rows.gather(found["row"]).alias(ROW), pl.col("customer_id").alias("_similar"),
                         pl.col("probability").alias("_probability"))
 
