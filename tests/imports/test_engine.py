@@ -125,28 +125,17 @@ def test_a_known_phone_is_a_duplicate_the_user_decides_on(admin, tmp_path, make_
     assert ChannelIdentity.objects.get(normalized="wxm@example.com").customer_id == existing.pk
 
 
-def test_resume_after_a_crash_continues_after_the_last_committed_chunk(admin, tmp_path, monkeypatch):
+def test_resume_after_a_crash_continues_after_the_last_committed_chunk(admin, tmp_path, monkeypatch, failing_apply):
     rows = [[f"E{i}", f"客户{i}", f"135{i:08d}", "", "", "", "", ""] for i in range(30)]
     job = _job(admin, _csv(tmp_path, rows))
     monkeypatch.setattr(engine, "CHUNK", 10)
-    from kehu.imports.targets import customers as target
-
-    real = target.CustomerImport.apply
-    calls = {"n": 0}
-
-    def crash_on_second(self, plan, changes):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("power cut")
-        return real(self, plan, changes)
-
-    monkeypatch.setattr(target.CustomerImport, "apply", crash_on_second)
+    restore = failing_apply(2, RuntimeError("power cut"))
     with pytest.raises(RuntimeError):
         engine.run(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and job.resume_after == 11
     assert Customer.objects.count() == 10
-    monkeypatch.setattr(target.CustomerImport, "apply", real)
+    restore()
     engine.run(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and Customer.objects.count() == 30

@@ -51,27 +51,17 @@ def test_chunks_written_by_the_writer_are_all_there_in_order(admin, tmp_path, mo
     assert Customer.tags.through.objects.count() == 40
 
 
-def test_an_error_in_the_writer_fails_the_job_at_the_last_commit_and_resume_finishes(admin, tmp_path, monkeypatch):
+def test_an_error_in_the_writer_fails_the_job_at_the_last_commit_and_resume_finishes(
+        admin, tmp_path, monkeypatch, failing_apply):
     monkeypatch.setattr(engine, "CHUNK", 10)
-    from kehu.imports.targets import customers as target
-
-    real = target.CustomerImport.apply
-    calls = {"n": 0}
-
-    def third_fails(self, plan, changes):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk full")
-        return real(self, plan, changes)
-
-    monkeypatch.setattr(target.CustomerImport, "apply", third_fails)
+    restore = failing_apply(3, RuntimeError("disk full"))
     job = _job(admin, tmp_path, _people(50))
     with pytest.raises(RuntimeError, match="disk full"):
         engine.run(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and job.resume_after == 21
     assert Customer.objects.count() == 20
-    monkeypatch.setattr(target.CustomerImport, "apply", real)
+    restore()
     engine.run(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and Customer.objects.count() == 50

@@ -351,32 +351,20 @@ def test_a_queued_import_cancelled_before_it_starts_changes_nothing(client, rep)
     assert "Undo this import" not in html and "Back to mapping" in html
 
 
-def _started_import_failing_at_second_chunk(client, rep, monkeypatch, error: BaseException):
+def _started_import_failing_at_second_chunk(client, rep, monkeypatch, failing_apply, error: BaseException):
     """A started 30-row import (chunks of 10) whose second chunk raises ``error``; returns the
-    job and the real ``apply`` (to put back)."""
+    job and a function that puts the real ``apply`` back."""
     rows = [[f"E{i}", f"客户{i}", f"135{i:08d}", "", ""] for i in range(30)]
     client.force_login(rep)
     job = _checked(client, _uploaded(client, _csv(rows=rows)))
     client.post(f"/imports/{job.pk}/start/")
     monkeypatch.setattr(engine, "CHUNK", 10)
-    from kehu.imports.targets import customers as target
-
-    real, calls = target.CustomerImport.apply, {"n": 0}
-
-    def fail_on_second(self, plan, changes):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise error
-        return real(self, plan, changes)
-
-    monkeypatch.setattr(target.CustomerImport, "apply", fail_on_second)
-    return job, real
+    return job, failing_apply(2, error)
 
 
-def test_a_crashed_import_fails_with_a_message_and_resumes(client, rep, monkeypatch):
-    from kehu.imports.targets import customers as target
-
-    job, real = _started_import_failing_at_second_chunk(client, rep, monkeypatch, RuntimeError("secret internals"))
+def test_a_crashed_import_fails_with_a_message_and_resumes(client, rep, monkeypatch, failing_apply):
+    job, restore = _started_import_failing_at_second_chunk(client, rep, monkeypatch, failing_apply,
+                                                           RuntimeError("secret internals"))
     assert tasks.run_import.call(job.pk) == "failed"  # the task itself does not raise
     job.refresh_from_db()
     assert job.resume_after == 11 and Customer.objects.count() == 10
@@ -385,7 +373,7 @@ def test_a_crashed_import_fails_with_a_message_and_resumes(client, rep, monkeypa
     assert "secret internals" not in html and "Traceback" not in html
     assert "Resume" in html and "Undo this import" in html
 
-    monkeypatch.setattr(target.CustomerImport, "apply", real)
+    restore()
     client.post(f"/imports/{job.pk}/resume/")
     job.refresh_from_db()
     assert job.status == "queued"
@@ -405,15 +393,15 @@ def test_the_dry_run_speaks_the_language_of_the_user_who_asked(client, rep):
     assert header[-1] == "错误"
 
 
-def test_an_import_whose_worker_died_becomes_resumable_when_the_worker_starts(client, rep, monkeypatch):
+def test_an_import_whose_worker_died_becomes_resumable_when_the_worker_starts(client, rep, monkeypatch,
+                                                                             failing_apply):
     """A worker killed mid-import leaves the job "running"; the next long-running worker makes
     it resumable (after the last committed chunk), and a dry run goes back to the mapping."""
-    from kehu.imports.targets import customers as target
 
     class WorkerKilled(BaseException):  # not an Exception: nothing in the task gets to handle it
         pass
 
-    job, real = _started_import_failing_at_second_chunk(client, rep, monkeypatch, WorkerKilled())
+    job, restore = _started_import_failing_at_second_chunk(client, rep, monkeypatch, failing_apply, WorkerKilled())
     with pytest.raises(WorkerKilled):
         tasks.run_import.call(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(status="running")  # as a killed process leaves it
@@ -425,7 +413,7 @@ def test_an_import_whose_worker_died_becomes_resumable_when_the_worker_starts(cl
     job.refresh_from_db()
     assert job.status == "failed" and job.resume_after == 11 and "row 11" in job.message
     assert ImportJob.objects.get(pk=checking.pk).status == "uploaded"
-    monkeypatch.setattr(target.CustomerImport, "apply", real)
+    restore()
     client.post(f"/imports/{job.pk}/resume/")
     assert tasks.run_import.call(job.pk) == "done"
     assert Customer.objects.count() == 30

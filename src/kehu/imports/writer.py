@@ -52,26 +52,25 @@ class ChunkWriter:
         self._raise()
         if not self.threaded:
             self._write(item)
-            return
-        while self.thread.is_alive():
-            try:
-                self.queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-        self._raise()
+        elif not self._put(item):
+            self._raise()
 
     def close(self) -> None:
         """Wait for every queued chunk; raise the first error."""
         if self.threaded:
-            while self.thread.is_alive():
-                try:
-                    self.queue.put(None, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+            self._put(None)
             self.thread.join()
         self._raise()
+
+    def _put(self, item) -> bool:
+        """Queue ``item`` unless the writer has stopped (after an error: it reads no more)."""
+        while self.thread.is_alive():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def _raise(self) -> None:
         if self.error is not None:
