@@ -9,7 +9,8 @@ The step after ``make messages`` (makemessages) and before compilemessages::
 
 Every msgid of every catalog (domains django and djangojs) must have an entry in the dictionary of
 its language: a msgid that has none is listed and the script exits 1 (the .po is still written
-with everything else filled in). Add the new strings to ZH_HANS and ZH_HANT, run again, compile.
+with everything else filled in). Add the new strings to ZH_HANS and ZH_HANT (here, or in an app's
+own ``scripts/catalogs/<app>.py``), run again, compile.
 
 Keys are msgids exactly as in the .po: template strings keep Django's doubled percent ("%%s"),
 ``{% blocktranslate %}`` variables appear as %(name)s. Placeholders in a translation must be the
@@ -1988,6 +1989,25 @@ ZH_HANT = {
 
 # fmt: on
 
+
+def _more_dictionaries() -> None:
+    """Each app with many strings may keep its own dictionaries in ``scripts/catalogs/<app>.py``
+    (``ZH_HANS`` and ``ZH_HANT`` dicts, same form): merged here, a key defined twice is an error."""
+    import importlib.util
+
+    for path in sorted((Path(__file__).resolve().parent / "catalogs").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"catalogs_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name, table in (("ZH_HANS", ZH_HANS), ("ZH_HANT", ZH_HANT)):
+            extra = getattr(module, name, {})
+            twice = set(extra) & set(table)
+            if twice:
+                raise SystemExit(f"{path.name}: {name} keys defined twice: {sorted(map(str, twice))[:5]}")
+            table.update(extra)
+
+
+_more_dictionaries()
 TRANSLATIONS = {"zh_Hans": ZH_HANS, "zh_Hant": ZH_HANT}
 
 
