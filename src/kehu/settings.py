@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "kehu.identity",
     "kehu.exports",
     "kehu.imports",
+    "kehu.service",
+    "kehu.knowledge",
+    "kehu.surveys",
     "kehu.demo",
     "django_tasks",
     "django_tasks_db",
@@ -213,6 +216,10 @@ SPECTACULAR_SETTINGS = {
 # Django's task interface (django-tasks backport) with the database backend: nothing extra runs
 # embedded; `kehu worker` (started by `kehu serve`) executes the queue and the schedules.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Shared by every gunicorn worker and the task worker (rate limits of the public complaint and
+# survey forms must count across processes): a table in Kehu's own database, nothing else to run.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kehu_cache"}}
+RATELIMIT_USE_CACHE = "default"
 
 LOGGING = {
     "version": 1,

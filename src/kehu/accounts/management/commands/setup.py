@@ -13,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, demo_customers, no_demo, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # rate limits of the public forms
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("createadmin")
         if not no_demo and not Customer.objects.exists():

@@ -1,0 +1,4 @@
+"""Pages of the knowledge app."""
+
+app_name = "knowledge"
+urlpatterns = []

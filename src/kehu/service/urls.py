@@ -1,0 +1,4 @@
+"""Pages of the service app."""
+
+app_name = "service"
+urlpatterns = []
