@@ -136,6 +136,10 @@ def _tab_context(request, customer, tab):
         totals = customer_orders(customer.pk).aggregate(n=Count("id"), total=Sum("total"))
         context.update(orders=orders, order_count=totals["n"],
                        order_total=format_money(totals["total"] or 0), monthly=_monthly_spend(customer.pk))
+    elif tab == "r":
+        from kehu.customers.responses import sections
+
+        context.update(response_sections=sections(customer.pk))
     elif tab == "t":
         context.update(_timeline_context(request, customer))
     return context
