@@ -327,8 +327,6 @@ ZH_HANS = {
     "Status": "状态",
     "Total": "总额",
     "Responses": "回应",
-    "Campaign sends, opens, clicks, conversions and survey answers will appear here once marketing and surveys are in use.":
-        "启用营销活动和问卷调查后，活动的发送、打开、点击、转化以及问卷回答将显示在这里。",
     "Show only": "仅显示",
     "Nothing has happened with this customer yet.": "此客户暂无任何动态。",
     "Show older events": "显示更早的记录",
@@ -1290,8 +1288,6 @@ ZH_HANT = {
     "Status": "狀態",
     "Total": "總額",
     "Responses": "回應",
-    "Campaign sends, opens, clicks, conversions and survey answers will appear here once marketing and surveys are in use.":
-        "啟用行銷活動與問卷調查後，活動的傳送、開啟、點擊、轉換及問卷回覆將顯示於此。",
     "Show only": "僅顯示",
     "Nothing has happened with this customer yet.": "此客戶尚無任何動態。",
     "Show older events": "顯示更早的紀錄",
