@@ -216,6 +216,22 @@ SPECTACULAR_SETTINGS = {
 # Django's task interface (django-tasks backport) with the database backend: nothing extra runs
 # embedded; `kehu worker` (started by `kehu serve`) executes the queue and the schedules.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# --- Mail ---------------------------------------------------------------------------------
+# Outgoing mail (survey invitations, case replies, breach notices) goes to a real SMTP server;
+# the tests start one (aiosmtpd) and read what arrives.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("KEHU_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("KEHU_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("KEHU_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KEHU_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KEHU_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = env_int("KEHU_SMTP_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("KEHU_MAIL_FROM", "Kehu <kehu@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public address of this Kehu, for links in mail and on printed cards (survey links, a
+# complaint's status page): https://crm.example.com
+KEHU_PUBLIC_URL = env_str("KEHU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Shared by every gunicorn worker and the task worker (rate limits of the public complaint and
 # survey forms must count across processes): a table in Kehu's own database, nothing else to run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kehu_cache"}}
