@@ -6,8 +6,11 @@ from rest_framework.routers import DefaultRouter
 from kehu.customers import api as customers
 from kehu.exports import api as exports
 from kehu.identity import api as identity
+from kehu.knowledge import api as knowledge
 from kehu.orders import api as orders
 from kehu.privacy import api as privacy
+from kehu.service import api as service
+from kehu.surveys import api as surveys
 
 router = DefaultRouter()
 router.register("customers", customers.CustomerViewSet, basename="customer")
@@ -21,5 +24,9 @@ router.register("orders", orders.OrderViewSet, basename="order")
 router.register("duplicates", identity.DuplicateViewSet, basename="duplicatecandidate")
 router.register("merges", identity.MergeViewSet, basename="merge")
 router.register("exports", exports.ExportJobViewSet, basename="exportjob")
+router.register("surveys", surveys.SurveyViewSet, basename="survey")
+router.register("survey-responses", surveys.SurveyResponseViewSet, basename="survey-response")
+router.register("cases", service.CaseViewSet, basename="case")
+router.register("knowledge-articles", knowledge.ArticleViewSet, basename="knowledge-article")
 
 urlpatterns = [path("match/", identity.MatchView.as_view(), name="identity-match"), *router.urls]

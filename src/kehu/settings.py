@@ -162,6 +162,7 @@ NODE_MODULES = REPO_ROOT / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),  # Sortable.min.js: the service board's drag and drop
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
 TESTING = env_bool("KEHU_TESTING", "pytest" in sys.modules)
@@ -228,6 +229,13 @@ EMAIL_USE_TLS = env_bool("KEHU_SMTP_STARTTLS", False)
 EMAIL_TIMEOUT = env_int("KEHU_SMTP_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("KEHU_MAIL_FROM", "Kehu <kehu@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The service mailbox the worker polls (IMAP): every new mail files a case or threads into one.
+KEHU_IMAP_HOST = env_str("KEHU_IMAP_HOST", "")
+KEHU_IMAP_PORT = env_int("KEHU_IMAP_PORT", 993)
+KEHU_IMAP_SSL = env_bool("KEHU_IMAP_SSL", True)
+KEHU_IMAP_USER = env_str("KEHU_IMAP_USER", "")
+KEHU_IMAP_PASSWORD = env_str("KEHU_IMAP_PASSWORD", "")
+KEHU_IMAP_FOLDER = env_str("KEHU_IMAP_FOLDER", "INBOX")
 # The public address of this Kehu, for links in mail and on printed cards (survey links, a
 # complaint's status page): https://crm.example.com
 KEHU_PUBLIC_URL = env_str("KEHU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -35,7 +35,8 @@ def busy_customer(rep, make_customer):
 
 def test_every_app_contributes_without_customers_importing_it():
     keys = [s.key for s in sources()]
-    assert keys == ["customers.interaction", "orders.order", "privacy.audit", "privacy.consent"]
+    assert keys == ["customers.interaction", "orders.order", "privacy.audit", "privacy.consent", "service.case",
+                    "surveys.response"]
     import kehu.customers.timeline as module
 
     source = open(module.__file__, encoding="utf-8").read()

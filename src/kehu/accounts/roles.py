@@ -37,6 +37,26 @@ EXPORT = "exports.export_data"
 # limited to the records their role may add. Service agents and marketers do not create customers,
 # so they do not import. Managers also see the team's imports (imports.view_importjob).
 IMPORT = "imports.import_data"
+# The knowledge base (kehu.knowledge): everyone who faces customers reads the internal articles
+# too; managers write, edit and publish them (knowledge.publish_article) and keep the categories.
+KNOWLEDGE_READ = ["knowledge.view_article", "knowledge.view_category", "knowledge.view_tag"]
+KNOWLEDGE_EDIT = KNOWLEDGE_READ + [
+    "knowledge.add_article", "knowledge.change_article", "knowledge.publish_article",
+    "knowledge.add_category", "knowledge.change_category", "knowledge.add_tag", "knowledge.change_tag"]
+# Customer service (kehu.service): agents and managers work cases (the four complaint steps) and
+# follow-ups; managers also see the service dashboard and set up categories, SLAs and opening hours
+# (in the admin). Sales reps see and open cases of their own customers (a customer tells their rep).
+_CASES = ["case", "casemessage", "proposal", "followup"]
+SERVICE_DASHBOARD = "service.view_service_dashboard"
+# Satisfaction surveys (kehu.surveys): managers and marketers build surveys and send them to
+# segments; service agents invite customers (after a case, one by one) and keep the "SMS to send"
+# list; everyone who faces customers sees results, a sales rep only of the customers they see.
+SURVEY_RESULTS = ["surveys.view_survey", "surveys.view_results", "surveys.view_response"]
+SURVEY_BUILD = SURVEY_RESULTS + [
+    "surveys.add_survey", "surveys.change_survey", "surveys.delete_survey", "surveys.add_question",
+    "surveys.change_question", "surveys.delete_question", "surveys.send_survey", "surveys.send_to_segment",
+    "surveys.view_batchsend", "surveys.view_invitation"]
+SURVEY_SEND = SURVEY_RESULTS + ["surveys.send_survey", "surveys.view_invitation", "surveys.change_invitation"]
 
 
 def _perms(models, actions, app="customers"):
@@ -53,7 +73,10 @@ ROLE_PERMISSIONS = {
         + _perms(["auditentry"], ["view"], "privacy")
         + ["privacy.view_pii", EXPORT, IMPORT, "imports.view_importjob"]
         + _VALUE + ["scoring.add_scorerun", "scoring.view_scoringsettings"]
-        + _DUPLICATES + _MERGE
+        + _DUPLICATES + _MERGE + KNOWLEDGE_EDIT
+        + _perms(_CASES, ["view", "add", "change"], "service") + [SERVICE_DASHBOARD]
+        + _perms(["casecategory", "slapolicy", "businesshours", "holiday"], _ALL, "service")
+        + SURVEY_BUILD + ["surveys.change_invitation"]
     ),
     SALES: (
         _perms(_CIF, ["view", "add", "change"])
@@ -61,8 +84,11 @@ ROLE_PERMISSIONS = {
         + _perms(["product"], ["view"], "orders")
         + _perms(["order", "orderline"], ["view", "add", "change"], "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
-        + ["privacy.view_pii", EXPORT, IMPORT]
+        + ["privacy.view_pii", EXPORT, IMPORT] + KNOWLEDGE_READ
         + _VALUE + _DUPLICATES
+        + _perms(["case", "casemessage", "followup"], ["view", "add", "change"], "service")
+        + _perms(["proposal"], ["view"], "service")
+        + SURVEY_RESULTS
     ),
     SERVICE: (
         _perms(["customer", "contact", "address", "channelidentity"], ["view", "change"])
@@ -70,8 +96,11 @@ ROLE_PERMISSIONS = {
         + _perms(["tag", "customfielddefinition"], ["view"])
         + _perms(["product", "order", "orderline"], ["view"], "orders")
         + _perms(["consent"], ["view", "add"], "privacy")
-        + ["privacy.view_pii", "customers.view_all_customers"]
+        + ["privacy.view_pii", "customers.view_all_customers"] + KNOWLEDGE_READ
         + _VALUE + _DUPLICATES
+        + _perms(_CASES, ["view", "add", "change"], "service")
+        + _perms(["casecategory", "slapolicy", "businesshours", "holiday"], ["view"], "service")
+        + SURVEY_SEND
     ),
     MARKETING: (
         _perms(["customer", "contact", "address", "channelidentity", "interaction"], ["view"])
@@ -79,8 +108,9 @@ ROLE_PERMISSIONS = {
         + _perms(["customfielddefinition"], ["view"])
         + _perms(["product", "order", "orderline"], ["view"], "orders")
         + _perms(["consent"], ["view"], "privacy")
-        + ["customers.view_all_customers", EXPORT]
+        + ["customers.view_all_customers", EXPORT] + KNOWLEDGE_READ
         + _VALUE
+        + SURVEY_BUILD
     ),
 }
 

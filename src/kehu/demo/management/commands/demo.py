@@ -41,3 +41,20 @@ class Command(BaseCommand):
         indexed = profiles.rebuild_all()
         self.stdout.write(f"Indexed {indexed:,} customers for duplicate matching in "
                           f"{time.perf_counter() - started:.1f} s.")
+        self._service_and_knowledge(seed)
+
+    def _service_and_knowledge(self, seed: int) -> None:
+        """Cases at every step (written through the service workflow), and knowledge articles."""
+        from kehu.service.demo import seed_cases
+
+        cases = seed_cases(60, seed=seed)
+        if cases:
+            self.stdout.write(f"Opened {cases} demo service cases.")
+        try:
+            from kehu.knowledge.services import seed_articles
+        except ImportError:
+            return
+        articles = seed_articles()
+        if articles:
+            self.stdout.write(f"Wrote {len(articles) if hasattr(articles, '__len__') else articles} "
+                              "knowledge articles.")

@@ -46,6 +46,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{n} interrupted import(s) marked resumable.")
 
     def _start_scheduled(self):
+        from kehu import scheduling
+
+        for name in scheduling.start_due():
+            self.stdout.write(f"Scheduled job {name} started.")
         if services.due_for_schedule():
             try:
                 run = services.request_run(None, trigger=ScoreRun.Trigger.SCHEDULE)
