@@ -180,3 +180,15 @@ def test_demo_cases_cover_every_step(admin, make_customer, make_user):
     assert {"listen", "record", "propose", "follow_up", "closed", "open"} <= stages
     assert Case.objects.filter(outcome="satisfied").exists()
     assert seed_cases(40, seed=3) == 0  # once
+
+
+def test_a_detractor_answer_opens_a_follow_up_for_the_owner(agent, make_customer, make_user):
+    from kehu.surveys.signals import detractor_answered
+
+    rep = make_user("sales")
+    customer = make_customer(rep, owner=rep)
+    detractor_answered.send(sender=None, response_id=1, customer_id=customer.pk, owner_id=rep.pk, score=3,
+                            comment="等太久了", metric="nps")
+    follow_up = FollowUp.objects.get(customer=customer)
+    assert (follow_up.owner, follow_up.source, follow_up.detail) == (rep, FollowUp.Source.SURVEY, "等太久了")
+    assert "3" in follow_up.title and follow_up.done_at is None

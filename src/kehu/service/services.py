@@ -48,7 +48,9 @@ def _require(actor, perm: str) -> None:
 
 
 def _locked(case: Case, expected_version: int | None = None) -> Case:
-    fresh = Case.objects.select_for_update().select_related("customer", "category").get(pk=case.pk)
+    # ``of=("self",)``: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+    fresh = (Case.objects.select_for_update(of=("self",)).select_related("customer", "category")
+             .get(pk=case.pk))
     if expected_version is not None and fresh.version != expected_version:
         raise StaleCase(fresh)
     return fresh
