@@ -89,6 +89,11 @@ def test_the_board_moves_a_card_and_refuses_a_stale_or_incomplete_move(agent):
     plain = client.post(f"/service/cases/{case.pk}/move/", {"to_stage": "propose", "version": case.version,
                                                              "next": "/service/board/"})
     assert plain.status_code == 302 and plain["Location"] == "/service/board/"
+    # ``next`` never sends anyone off the site
+    for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example/"):
+        away = client.post(f"/service/cases/{case.pk}/move/", {"to_stage": "propose", "version": case.version,
+                                                                "next": elsewhere})
+        assert away["Location"] == f"/service/cases/{case.pk}/", elsewhere
 
 
 def test_the_case_page_walks_the_steps(agent, make_customer, admin, django_capture_on_commit_callbacks):

@@ -89,8 +89,9 @@ def link_unidentified(limit: int = 500) -> int:
 # --- the public form ------------------------------------------------------------------------------
 
 def file_public_complaint(*, name: str, phone: str, email: str, category: CaseCategory, words: str,
-                          order_number: str = "", expectation: str = "") -> Case:
-    """A complaint from the public form (already validated by the form)."""
+                          order_number: str = "", expectation: str = "", language: str = "") -> Case:
+    """A complaint from the public form (already validated by the form); acknowledged by email,
+    in the form's language, when the customer gave an address."""
     from kehu.orders.models import Order
 
     customer = sure_customer(name=name, phone=phone, email=email)
@@ -107,6 +108,8 @@ def file_public_complaint(*, name: str, phone: str, email: str, category: CaseCa
             case.save(update_fields=["expectation"])
         if order_number and not orders:
             services.add_note(None, case, _("Order number given on the form: %(number)s") % {"number": order_number})
+        if email:
+            transaction.on_commit(lambda: acknowledge(case, email, None, language=language))
     return case
 
 
@@ -188,12 +191,12 @@ def file_email(message: EmailMessage) -> str:
     return "opened"
 
 
-def acknowledge(case: Case, to: str, in_reply_to: str | None) -> None:
+def acknowledge(case: Case, to: str, in_reply_to: str | None, *, language: str = "") -> None:
     """The automatic "we have your complaint" mail: marked as automatic, so a well-behaved
     auto-responder does not answer it, and threaded, so one that does lands on the same case."""
     from email.utils import make_msgid
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = f"{services.subject_tag(case)} {case.subject}"
         body = _("We have received your message and opened case %(reference)s. You can follow it here: "
                  "%(url)s") % {"reference": case.reference, "url": services.status_url(case)}

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -155,24 +156,30 @@ def _order_choices(case: Case):
 def case_detail(request, pk):
     case = access_case(request.user, pk)
     can_change = request.user.has_perm("service.change_case")
+    # one form per open proposal and follow-up, each with its own ids (labels must find their field)
+    proposals = list(case.proposals.all())
+    for proposal in proposals:
+        proposal.answer_form = AnswerForm(auto_id=f"id_proposal{proposal.pk}_%s")
+    follow_ups = list(case.follow_ups.select_related("owner"))
+    for follow_up in follow_ups:
+        follow_up.done_form = FollowUpDoneForm(auto_id=f"id_follow_up{follow_up.pk}_%s")
     context = {
         "case": case, "nav": "service", "can_change": can_change, "now": timezone.now(),
         "messages_list": case.messages.select_related("author"),
-        "proposals": case.proposals.all(), "follow_ups": case.follow_ups.select_related("owner"),
+        "proposals": proposals, "follow_ups": follow_ups,
         "history": case.stage_changes.select_related("by"), "orders": case.orders.all(),
         "steps": [(s, Case.Stage(s).label) for s in COMPLAINT_STAGES],
         "stage_index": COMPLAINT_STAGES.index(case.stage) if case.stage in COMPLAINT_STAGES else None,
         "next_stage": _next_stage(case), "suggestions": _suggestions(request, case),
-        "reply_form": ReplyForm(), "note_form": NoteForm(),
+        "reply_form": ReplyForm(auto_id="id_reply_%s"), "note_form": NoteForm(auto_id="id_note_%s"),
         "words_form": WordsForm(initial={"customer_words": case.customer_words}),
         "key_points_form": KeyPointsForm(order_choices=_order_choices(case), initial={
             "what_happened": case.what_happened, "happened_on": case.happened_on,
             "expectation": case.expectation, "root_cause": case.root_cause,
             "orders": [str(o.pk) for o in case.orders.all()]}),
-        "proposal_form": ProposalForm(), "answer_form": AnswerForm(),
+        "proposal_form": ProposalForm(auto_id="id_proposal_%s"),
         "follow_up_form": FollowUpForm(initial={"due_at": timezone.localtime(timezone.now() + dt.timedelta(days=2))
                                                 .strftime("%Y-%m-%dT%H:%M")}),
-        "done_form": FollowUpDoneForm(),
         "possible_customers": intake.possible_customers(case) if can_change else [],
     }
     if context["next_stage"]:
@@ -211,10 +218,16 @@ def _case_action(request, pk, act):
         _errors(request, exc)
     except services.StaleCase as exc:
         messages.error(request, str(exc))
-    target = request.POST.get("next") or reverse("service:case", args=[case.pk])
-    if not target.startswith("/"):
-        target = reverse("service:case", args=[case.pk])
-    return redirect(target)
+    return redirect(_back_to(request, case))
+
+
+def _back_to(request, case) -> str:
+    """The page the form came from (the board), if it is one of ours; else the case page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("service:case", args=[case.pk])
 
 
 def _valid(request, form):
@@ -350,8 +363,7 @@ def case_move(request, pk):
                                                          "next": _next_stage(case)})
         messages.success(request, _("%(reference)s moved to “%(stage)s”.") % {
             "reference": case.reference, "stage": case.get_stage_display()})
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") else reverse("service:case", args=[case.pk]))
+    return redirect(_back_to(request, case))
 
 
 @login_required
@@ -391,7 +403,8 @@ def complain(request):
             data = form.cleaned_data
             case = intake.file_public_complaint(
                 name=data["name"], phone=data["phone"], email=data["email"], category=data["category"],
-                words=data["words"], order_number=data["order_number"], expectation=data["expectation"])
+                words=data["words"], order_number=data["order_number"], expectation=data["expectation"],
+                language=translation.get_language())
             return redirect("service:complain-thanks", case.public_token)
     return render(request, "service/public/complain.html", {"form": form})
 
