@@ -192,14 +192,19 @@ def _round(value, digits: int = 2):
 
 def trend(user, survey: Survey, f: Filters) -> list[dict]:
     """Per month (in the site's time zone): responses, NPS and CSAT."""
-    rows = (responses(user, survey, f).annotate(month=TruncMonth("submitted_at")).values("month")
+    return [_with_metrics({**row, "month": row["month"].strftime("%Y-%m")})
+            for row in _by_month(responses(user, survey, f))]
+
+
+def _by_month(qs):
+    """The score counts of ``qs`` per calendar month, oldest first (one GROUP BY query)."""
+    return (qs.annotate(month=TruncMonth("submitted_at")).values("month")
             .annotate(responses=Count("pk"), nps_answers=Count("nps"),
                       promoters=Count("pk", filter=Q(nps__gte=metrics.PROMOTER_MIN)),
                       passives=Count("pk", filter=Q(nps__gte=metrics.PASSIVE_MIN, nps__lt=metrics.PROMOTER_MIN)),
                       detractors=Count("pk", filter=Q(nps__lte=metrics.DETRACTOR_NPS_MAX)),
                       csat_answers=Count("csat"), satisfied=Count("pk", filter=Q(csat__gte=metrics.CSAT_GOOD_MIN)))
             .order_by("month"))
-    return [_with_metrics({**row, "month": row["month"].strftime("%Y-%m")}) for row in rows]
 
 
 def _breakdown(qs, field: str, label) -> list[dict]:
@@ -251,13 +256,7 @@ def satisfaction_trend(user, *, since: datetime) -> dict | None:
         return None
     qs = Response.objects.filter(access.response_scope(user), submitted_at__gte=since)
     overall = _with_metrics(_scores(qs))
-    months = (qs.annotate(month=TruncMonth("submitted_at")).values("month")
-              .annotate(responses=Count("pk"), nps_answers=Count("nps"),
-                        promoters=Count("pk", filter=Q(nps__gte=metrics.PROMOTER_MIN)),
-                        passives=Count("pk", filter=Q(nps__gte=metrics.PASSIVE_MIN, nps__lt=metrics.PROMOTER_MIN)),
-                        detractors=Count("pk", filter=Q(nps__lte=metrics.DETRACTOR_NPS_MAX)),
-                        csat_answers=Count("csat"), satisfied=Count("pk", filter=Q(csat__gte=metrics.CSAT_GOOD_MIN)))
-              .order_by("month"))
-    trend = [{"month": row["month"].strftime("%Y-%m"), "nps": _with_metrics(dict(row))["nps"]} for row in months]
+    trend = [{"month": row["month"].strftime("%Y-%m"), "nps": _with_metrics(dict(row))["nps"]}
+             for row in _by_month(qs)]
     return {"nps": overall["nps"], "csat": overall["csat"], "responses": overall["responses"],
             "trend": [t for t in trend if t["nps"] is not None]}
