@@ -9,6 +9,7 @@ from kehu.identity import api as identity
 from kehu.knowledge import api as knowledge
 from kehu.orders import api as orders
 from kehu.privacy import api as privacy
+from kehu.sales import api as sales
 from kehu.service import api as service
 from kehu.surveys import api as surveys
 
@@ -28,5 +29,6 @@ router.register("surveys", surveys.SurveyViewSet, basename="survey")
 router.register("survey-responses", surveys.SurveyResponseViewSet, basename="survey-response")
 router.register("cases", service.CaseViewSet, basename="case")
 router.register("knowledge-articles", knowledge.ArticleViewSet, basename="knowledge-article")
+sales.register(router)
 
 urlpatterns = [path("match/", identity.MatchView.as_view(), name="identity-match"), *router.urls]

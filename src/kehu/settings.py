@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kehu.service",
     "kehu.knowledge",
     "kehu.surveys",
+    "kehu.sales",
     "kehu.demo",
     "django_tasks",
     "django_tasks_db",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("service/", include("kehu.service.urls")),
     path("knowledge/", include("kehu.knowledge.urls")),
     path("surveys/", include("kehu.surveys.urls")),
+    path("sales/", include("kehu.sales.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

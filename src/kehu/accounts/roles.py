@@ -57,6 +57,13 @@ SURVEY_BUILD = SURVEY_RESULTS + [
     "surveys.change_question", "surveys.delete_question", "surveys.send_survey", "surveys.send_to_segment",
     "surveys.view_batchsend", "surveys.view_invitation"]
 SURVEY_SEND = SURVEY_RESULTS + ["surveys.send_survey", "surveys.view_invitation", "surveys.change_invitation"]
+# Sales (kehu.sales): reps work their own leads, opportunities and activities (and their team's
+# when they manage it, see kehu.sales.access) and convert leads into customers; managers also keep
+# the sources, pipelines and reasons, and retrain the lead score; marketers read every lead
+# (campaigns bring them; lead yield per source is their report) but do not work the pipeline.
+_SALES_WORK = ["lead", "opportunity", "opportunityline", "activity"]
+_SALES_LISTS = ["leadsource", "disqualifyreason", "pipeline", "pipelinestage", "lostreason", "competitor"]
+SALES_DASHBOARD = "sales.view_sales_dashboard"
 
 
 def _perms(models, actions, app="customers"):
@@ -77,6 +84,8 @@ ROLE_PERMISSIONS = {
         + _perms(_CASES, ["view", "add", "change"], "service") + [SERVICE_DASHBOARD]
         + _perms(["casecategory", "slapolicy", "businesshours", "holiday"], _ALL, "service")
         + SURVEY_BUILD + ["surveys.change_invitation"]
+        + _perms(_SALES_WORK, _ALL, "sales") + _perms(_SALES_LISTS, _ALL, "sales")
+        + ["sales.convert_lead", "sales.view_leadscoremodel", "sales.train_lead_score", SALES_DASHBOARD]
     ),
     SALES: (
         _perms(_CIF, ["view", "add", "change"])
@@ -89,6 +98,9 @@ ROLE_PERMISSIONS = {
         + _perms(["case", "casemessage", "followup"], ["view", "add", "change"], "service")
         + _perms(["proposal"], ["view"], "service")
         + SURVEY_RESULTS
+        + _perms(_SALES_WORK, ["view", "add", "change"], "sales") + _perms(["activity"], ["delete"], "sales")
+        + _perms(_SALES_LISTS, ["view"], "sales") + _perms(["competitor"], ["add"], "sales")
+        + ["sales.convert_lead", SALES_DASHBOARD]
     ),
     SERVICE: (
         _perms(["customer", "contact", "address", "channelidentity"], ["view", "change"])
@@ -111,6 +123,7 @@ ROLE_PERMISSIONS = {
         + ["customers.view_all_customers", EXPORT] + KNOWLEDGE_READ
         + _VALUE
         + SURVEY_BUILD
+        + _perms(["lead", "leadsource"], ["view"], "sales") + ["sales.view_all_leads"]
     ),
 }
 

@@ -44,6 +44,8 @@ class Customer(models.Model):
         COMPETITOR = "competitor", _("Won from a competitor")
         DIRECT_MAIL = "direct_mail", _("Direct mail")
         REFERRAL = "referral", _("Referral")
+        CELEBRITY = "celebrity", _("Celebrity referral")
+        KEY_OPINION = "key_opinion", _("Key-opinion customer")
         SMS = "sms", pgettext_lazy("lead source", "SMS")
         ONLINE = "online", _("Online")
         STORE = "store", _("Walk-in / store")
@@ -68,6 +70,9 @@ class Customer(models.Model):
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, blank=True)
     acquisition_source = models.CharField(_("acquisition source"), max_length=16,
                                           choices=Source.choices, blank=True)
+    # who introduced this customer (chain referral, CONCEPTS §4): the referral graph's edges
+    referred_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="referrals", db_index=False, verbose_name=_("referred by"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="owned_customers", db_index=False,
                               verbose_name=_("owner"))
@@ -98,6 +103,8 @@ class Customer(models.Model):
             models.Index(fields=["tier"], name="customer_tier"),
             models.Index(fields=["merged_into"], name="customer_merged_into",
                          condition=models.Q(merged_into__isnull=False)),
+            models.Index(fields=["referred_by"], name="customer_referred_by",
+                         condition=models.Q(referred_by__isnull=False)),
         ]
 
     def __str__(self):
