@@ -70,8 +70,11 @@ def _single_threaded_live_server():
 
     class SerialWSGIServer(WSGIServer):
         # Requests run on the server thread, which already uses the overridden connections.
-        def __init__(self, *args, connections_override=None, **kwargs):
-            super().__init__(*args, **kwargs)
+        def __init__(self, address, handler, *args, connections_override=None, **kwargs):
+            # Chromium opens speculative connections it may never send a request on (e.g. for a
+            # cross-origin iframe); one server thread would wait on such a socket forever.
+            idle_closing_handler = type("IdleClosingHandler", (handler,), {"timeout": 3})
+            super().__init__(address, idle_closing_handler, *args, **kwargs)
 
     original = LiveServerThread.server_class
     LiveServerThread.server_class = SerialWSGIServer

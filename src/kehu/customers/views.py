@@ -25,6 +25,7 @@ from kehu.customers.forms import (
 )
 from kehu.customers.listing import filter_customers
 from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, Interaction
+from kehu.customers.panels import panels_for
 from kehu.customers.timeline import sources, timeline_page
 from kehu.identity import entry
 from kehu.privacy.masking import can_view_pii
@@ -89,7 +90,8 @@ def customer_detail(request, pk):
     context = _tab_context(request, customer, "c")
     context.update({"tab": "c", "nav": "customers",
                     "can_edit": request.user.has_perm("customers.change_customer"),
-                    "can_log": request.user.has_perm("customers.add_interaction")})
+                    "can_log": request.user.has_perm("customers.add_interaction"),
+                    "panels": [(p.key, reverse(p.url_name, args=[customer.pk])) for p in panels_for(request.user)]})
     return render(request, "customers/detail.html", context)
 
 

@@ -339,6 +339,23 @@ def _existing(model_field, value):
     return value if target.exists() else None
 
 
+def _break_referral_loop(survivor: Customer, changed: dict) -> bool:
+    """The merged customer's referrals now point at the survivor (``Customer.referred_by`` is one
+    of the moved keys). If the survivor itself was referred by the merged customer, or by someone
+    the merged customer referred, it would now refer itself or close a loop: clear its referrer,
+    recording the original in ``changed`` so an undo puts it back."""
+    from kehu.sales.referrals import would_cycle  # the referral graph's rules live with its reports
+
+    original = survivor.referred_by_id  # as locked, before the moves
+    current = Customer.objects.filter(pk=survivor.pk).values_list("referred_by_id", flat=True).get()
+    if current is not None and would_cycle(survivor.pk, current):
+        Customer.objects.filter(pk=survivor.pk).update(referred_by=None)
+        changed.setdefault(Customer._meta.label_lower, {}).setdefault(str(survivor.pk), {})[
+            "referred_by_id"] = original
+        return True
+    return False
+
+
 @transaction.atomic
 def do_merge_customers(actor, survivor: Customer, merged: Customer, *, field_choices=None,
                        expected_versions=None) -> Merge:
@@ -393,6 +410,8 @@ def do_merge_customers(actor, survivor: Customer, merged: Customer, *, field_cho
             moved[rel.key] = list(plan.moving)
         conflicts += [{"model": rel.label, "pk": pk, "reason": CONFLICT_REASON}
                       for pk in plan.conflicts]
+    if _break_referral_loop(s, changed):
+        delta["referred_by"] = [s.referred_by_id, None]
 
     # 3. The merged customer: hidden, pointing at the survivor.
     Customer.objects.filter(pk=m.pk).update(merged_into=s, version=F("version") + 1, updated_at=now)

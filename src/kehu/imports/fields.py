@@ -35,7 +35,7 @@ POSITIVE_INT = 2_147_483_647  # PositiveIntegerField on every backend
 
 @dataclass(frozen=True)
 class Target:
-    name: str  # customers, contacts, products, orders, interactions, consents
+    name: str  # customers, contacts, products, orders, interactions, consents, leads
     label: str
     fields: tuple[Field, ...]
     upsert_keys: tuple[str, ...] = ()  # field keys that can identify an existing record
@@ -144,4 +144,19 @@ def targets() -> dict[str, Target]:
         Field("source", _("how"), CHOICE, choices=_choices(Consent.Source)),
         Field("note", _("note"), max_length=255),
     ))
-    return {t.name: t for t in (customer, contact, product, order, interaction, consent)}
+    lead = Target("leads", _("Leads"), (
+        Field("name", _("name"), max_length=200, required=True),
+        Field("company", _("company"), max_length=200),
+        Field("job_title", _("job title"), max_length=120),
+        Field("phone", _("phone"), PHONE),
+        Field("email", _("email"), EMAIL),
+        Field("wechat", _("WeChat ID"), max_length=64),
+        Field("region", _("region"), max_length=100),
+        Field("source", _("lead source (code or name)"), max_length=100, required=True),
+        Field("campaign", _("campaign or event"), max_length=200),
+        Field("owner", _("owner (user name or email)"), max_length=150),
+        Field("referrer_phone", _("referrer's phone (a customer)"), PHONE),
+        Field("referrer_email", _("referrer's email (a customer)"), EMAIL),
+        Field("notes", _("notes")),
+    ))
+    return {t.name: t for t in (customer, contact, product, order, interaction, consent, lead)}

@@ -116,6 +116,21 @@ _SYNONYMS: dict[str, dict[str, str]] = {
         "source": "来源|获取方式|记录方式|how|source",
         "note": "备注|说明|note|notes|comment",
     },
+    "leads": {
+        "name": "姓名|名字|联系人|联系人姓名|客户姓名|name|full name|contact|contact name",
+        "company": "公司|公司名称|企业|企业名称|单位|单位名称|company|company name|organisation|organization",
+        "job_title": "职位|职务|岗位|头衔|job title|title|position",
+        "phone": _CUSTOMER["phone"],
+        "email": _CUSTOMER["email"],
+        "wechat": _CUSTOMER["wechat"],
+        "region": "地区|区域|省市|所在地|城市|省份|region|area|city|province",
+        "source": "来源|线索来源|客户来源|渠道来源|获客渠道|source|lead source",
+        "campaign": "活动|活动名称|市场活动|展会|会议|campaign|event|campaign name",
+        "owner": _CUSTOMER["owner"],
+        "referrer_phone": "介绍人手机|介绍人电话|推荐人手机|推荐人电话|referrer phone|referred by phone",
+        "referrer_email": "介绍人邮箱|推荐人邮箱|referrer email|referred by email",
+        "notes": "备注|说明|需求|留言|notes|note|comments|message",
+    },
 }
 # A row of orders (etc.) that just says "手机" means the customer's phone, unless the target
 # has a phone of its own (contacts).

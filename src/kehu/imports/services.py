@@ -47,6 +47,7 @@ TARGET_PERMISSIONS = {
     "orders": "orders.add_order",
     "interactions": "customers.add_interaction",
     "consents": "privacy.add_consent",
+    "leads": "sales.add_lead",
 }
 DUPLICATE_CHOICES = ("create", "link", "skip")
 Status = ImportJob.Status

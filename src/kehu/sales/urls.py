@@ -2,7 +2,8 @@
 exposes ``urlpatterns``): leads and conversion, referrals and the lead score, the pipeline,
 activities and the calendar, the dashboard."""
 
-from kehu.sales.views import activities, insight, leads, pipeline
+from kehu.sales.views import activities, customer, insight, leads, pipeline
 
 app_name = "sales"
-urlpatterns = [*leads.urlpatterns, *pipeline.urlpatterns, *activities.urlpatterns, *insight.urlpatterns]
+urlpatterns = [*customer.urlpatterns, *leads.urlpatterns, *pipeline.urlpatterns, *activities.urlpatterns,
+               *insight.urlpatterns]

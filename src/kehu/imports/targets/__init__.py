@@ -4,9 +4,10 @@ from kehu.imports.targets.base import Plan, PlannedRow  # noqa: F401
 
 
 def handler_for(job, actor):
-    from kehu.imports.targets import customers, orders, simple
+    from kehu.imports.targets import customers, leads, orders, simple
 
     handlers = {"customers": customers.CustomerImport, "orders": orders.OrderImport,
                 "products": simple.ProductImport, "contacts": simple.ContactImport,
-                "interactions": simple.InteractionImport, "consents": simple.ConsentImport}
+                "interactions": simple.InteractionImport, "consents": simple.ConsentImport,
+                "leads": leads.LeadImport}
     return handlers[job.target](job, actor)

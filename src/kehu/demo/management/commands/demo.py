@@ -42,6 +42,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Indexed {indexed:,} customers for duplicate matching in "
                           f"{time.perf_counter() - started:.1f} s.")
         self._service_and_knowledge(seed)
+        self._sales(seed)
 
     def _service_and_knowledge(self, seed: int) -> None:
         """Cases at every step (written through the service workflow), and knowledge articles."""
@@ -58,3 +59,23 @@ class Command(BaseCommand):
         if articles:
             self.stdout.write(f"Wrote {len(articles) if hasattr(articles, '__len__') else articles} "
                               "knowledge articles.")
+
+    def _sales(self, seed: int) -> None:
+        """Leads over the seed's sources with 18 months of outcomes, opportunities in every stage,
+        referral chains, a lead score trained on that history, and the reps' activities."""
+        from kehu.sales.demo import (
+            seed_activities,
+            seed_leads,
+            seed_opportunities,
+            seed_sales_history,
+        )
+
+        started = time.perf_counter()
+        leads = seed_leads(seed=seed)
+        opportunities = seed_opportunities(seed=seed)
+        history = seed_sales_history(seed=seed)
+        activities = seed_activities(seed=seed)
+        self.stdout.write(
+            f"Sales: {leads:,} leads, {opportunities:,} opportunities, {history['referrals']:,} referrals "
+            f"(deepest chain {history['deepest']}), {activities:,} activities, lead score: "
+            f"{history['lead_score']} ({time.perf_counter() - started:.1f} s).")
