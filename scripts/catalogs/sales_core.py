@@ -4,6 +4,7 @@ scripts/translate_catalogs.py). Terms: 线索 lead, 商机 opportunity, 销售�
 referral, 推荐人 referrer, 转化 convert; zh_Hant drafted with OpenCC s2twp and reviewed."""
 
 ZH_HANS = {
+    'This form was open too long or came from elsewhere: please send it again.': '表单打开时间过长或来源不明：请重新提交。',
     'Celebrity referral': '名人介绍',
     'Key-opinion customer': '意见领袖客户',
     'referred by': '推荐人',
@@ -217,6 +218,7 @@ ZH_HANS = {
 }
 
 ZH_HANT = {
+    'This form was open too long or came from elsewhere: please send it again.': '表單開啟時間過長或來源不明：請重新提交。',
     'Celebrity referral': '名人介紹',
     'Key-opinion customer': '意見領袖客戶',
     'referred by': '推薦人',

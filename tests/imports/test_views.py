@@ -89,9 +89,9 @@ def test_roles_that_do_not_create_customers_are_refused(client, make_user, role)
 
 
 @pytest.mark.parametrize("role, offered", [
-    ("admin", ["customers", "contacts", "products", "orders", "interactions", "consents"]),
-    ("manager", ["customers", "contacts", "products", "orders", "interactions", "consents"]),
-    ("sales", ["customers", "contacts", "orders", "interactions", "consents"]),  # products: view only
+    ("admin", ["customers", "contacts", "products", "orders", "interactions", "consents", "leads"]),
+    ("manager", ["customers", "contacts", "products", "orders", "interactions", "consents", "leads"]),
+    ("sales", ["customers", "contacts", "orders", "interactions", "consents", "leads"]),  # products: view only
 ])
 def test_targets_offered_per_role(client, make_user, role, offered):
     user = make_user(role)

@@ -1,10 +1,21 @@
 """The public web-to-lead form: no account, preset source and campaign, both languages, a bot's
-honeypot, a flood from one address, garbage refused with a reason, embeddable (this page only) and
-still CSRF-protected, what visitors type rendered inert on the staff pages."""
+honeypot, a flood from one address, garbage refused with a reason, embeddable (this page only) and,
+in place of the CSRF cookie a framed page does not get, a signed token bound to the address, what visitors type rendered inert on the staff pages."""
+
+import re
+import time
 
 import pytest
+from django.core import signing
 from django.test import Client
 
+from kehu.sales.forms_leads import (
+    WEB_FORM_TOKEN_MAX_AGE,
+    WEB_FORM_TOKEN_SALT,
+    _address_digest,
+    web_form_token,
+    web_form_token_valid,
+)
 from kehu.sales.models import Lead
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
@@ -15,7 +26,8 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 def _form(**overrides):
     data = {"name": "周女士", "company": "", "phone": "138 0013 8000", "email": "", "message": "想了解空气净化器的团购价格。",
-            "referred_by": "", "source": "", "campaign": "", "website": ""}
+            "referred_by": "", "source": "", "campaign": "", "website": "",
+            "token": web_form_token("127.0.0.1")}  # the test client's address
     return {**data, **overrides}
 
 
@@ -103,7 +115,7 @@ def test_a_flood_from_one_address_is_stopped(client):
         assert client.post(URL, _form()).status_code == 302
     blocked = client.post(URL, _form())
     assert blocked.status_code == 429 and Lead.objects.count() == 10
-    assert Client(REMOTE_ADDR="10.1.2.3").post(URL, _form()).status_code == 302
+    assert Client(REMOTE_ADDR="10.1.2.3").post(URL, _form(token=web_form_token("10.1.2.3"))).status_code == 302
 
 
 def test_only_this_page_may_be_framed(client):
@@ -112,12 +124,28 @@ def test_only_this_page_may_be_framed(client):
     assert client.get("/login/")["X-Frame-Options"] == "DENY"
 
 
-def test_csrf_is_still_checked():
+def test_no_csrf_cookie_is_needed_but_the_pages_own_token_is(settings):
+    """Framed on another site the form gets no CSRF cookie; it carries its own token instead: the
+    one the page was shown with, from the address it was shown to, within a day."""
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post(URL, _form()).status_code == 403
-    page = strict.get(URL)
-    token = page.cookies["csrftoken"].value
-    assert strict.post(URL, {**_form(), "csrfmiddlewaretoken": token}).status_code == 302
+    page = strict.get(URL).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    assert strict.post(URL, _form(token=token)).status_code == 302  # no csrftoken cookie or field
+    assert Lead.objects.count() == 1
+
+    for forged in ("", "x", web_form_token("203.0.113.9")):  # missing, garbage, fetched by another address
+        response = strict.post(URL, _form(token=forged, name="伪造"))
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "please send it again" in html and 'value="伪造"' in html  # what was typed is kept
+        assert re.search(r'name="token" value="([^"]+)"', html).group(1) not in ("", "x")  # a fresh one
+    class DayOld(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - WEB_FORM_TOKEN_MAX_AGE - 60)
+
+    stale = DayOld(salt=WEB_FORM_TOKEN_SALT).sign_object(_address_digest("127.0.0.1"))
+    assert web_form_token_valid(web_form_token("127.0.0.1"), "127.0.0.1")  # the same, fresh, is good
+    assert strict.post(URL, _form(token=stale)).status_code == 400
     assert Lead.objects.count() == 1
 
 

@@ -254,6 +254,30 @@ def test_an_order_needs_the_amount_to_be_the_lines_total(people, make_opportunit
     assert (opp.stage, opp.order_id, Order.objects.count()) == (stages.prospecting, None, 0)  # all rolled back
 
 
+def test_a_prospects_won_order_makes_them_a_new_customer(people, make_customer):
+    prospect = make_customer(people.rep, owner=people.rep)
+    active = make_customer(people.rep, owner=people.rep, lifecycle_stage="active")
+    assert prospect.lifecycle_stage == "prospect"
+    for customer in (prospect, active):
+        opp = services.create_opportunity(people.rep, customer=customer, name="首单", amount="1000")
+        services.win(people.rep, opp, expected_version=1, create_order=True)
+    prospect.refresh_from_db()
+    active.refresh_from_db()
+    assert (prospect.lifecycle_stage, prospect.version) == ("new", 2)
+    assert active.lifecycle_stage == "active"  # only a prospect moves on
+    entry = AuditEntry.objects.filter(object_type="customers.customer", object_id=str(prospect.pk),
+                                      action="update").get()
+    assert entry.changes == {"lifecycle_stage": ["prospect", "new"]}
+
+
+def test_winning_without_an_order_leaves_the_prospect_a_prospect(people, make_customer):
+    prospect = make_customer(people.rep, owner=people.rep)
+    opp = services.create_opportunity(people.rep, customer=prospect, name="口头", amount="1000")
+    services.win(people.rep, opp, expected_version=1)
+    prospect.refresh_from_db()
+    assert prospect.lifecycle_stage == "prospect"
+
+
 def test_winning_without_an_order(people, make_opportunity, stages):
     won = services.win(people.rep, make_opportunity(people.rep), expected_version=1)
     assert (won.stage, won.order_id, Order.objects.count()) == (stages.won, None, 0)

@@ -279,7 +279,9 @@ def seed_opportunities(n: int = 120, *, seed: int = 42) -> int:
     anyone = list(Customer.objects.filter(merged_into__isnull=True).order_by("pk").values_list("pk", flat=True)[:5000])
     theirs = {rep.pk: list(Customer.objects.filter(owner=rep, merged_into__isnull=True).order_by("pk")
                            .values_list("pk", flat=True)[:500]) for rep in reps}
-    now, today = timezone.now(), timezone.localdate()
+    # midnight, so the same seed on the same day gives the same data
+    now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = now.date()
     made = 0
     for i in range(n):
         rep = reps[i % len(reps)]

@@ -222,6 +222,13 @@ class WebLeadForm(forms.Form):
     # a field people cannot see and bots fill in
     website = forms.CharField(required=False, label=_("Leave this empty"), max_length=200,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    # stands in for the CSRF cookie a framed form does not get (see web_form_token)
+    token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, client_ip: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client_ip = client_ip
+
 
     def clean_phone(self):
         from kehu.customers.normalize import normalize_phone
@@ -242,6 +249,43 @@ class WebLeadForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not web_form_token_valid(data.get("token", ""), self.client_ip):
+            self.add_error(None, forms.ValidationError(
+                _("This form was open too long or came from elsewhere: please send it again."), code="token"))
         if not (data.get("phone") or data.get("email")) and not self.has_error("phone") and not self.has_error("email"):
             raise forms.ValidationError(_("Give a phone number or an email address, so we can answer you."))
         return data
+
+
+# --- the web-to-lead form's token -------------------------------------------------------------
+# The form may be framed by another site, where the browser sends no SameSite CSRF cookie, so
+# Django's CSRF check cannot run. What CSRF would still prevent here is a third-party page making
+# its visitors' browsers post leads, each from its own address, past the per-address rate limit.
+# Instead the page carries a signed token bound to the address it was shown to and valid for a
+# day: another site's page cannot read it (same-origin policy), and a token its server fetched is
+# good only from the server's own address.
+
+WEB_FORM_TOKEN_SALT = "kehu.sales.web-to-lead"  # noqa: S105 (a signing salt, not a secret)
+WEB_FORM_TOKEN_MAX_AGE = 24 * 3600
+
+
+def _address_digest(client_ip: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((client_ip or "").encode()).hexdigest()[:16]
+
+
+def web_form_token(client_ip: str) -> str:
+    from django.core import signing
+
+    return signing.dumps(_address_digest(client_ip), salt=WEB_FORM_TOKEN_SALT, compress=False)
+
+
+def web_form_token_valid(token: str, client_ip: str) -> bool:
+    from django.core import signing
+
+    try:
+        return signing.loads(token or "", salt=WEB_FORM_TOKEN_SALT,
+                             max_age=WEB_FORM_TOKEN_MAX_AGE) == _address_digest(client_ip)
+    except signing.BadSignature:  # also SignatureExpired
+        return False

@@ -55,7 +55,10 @@ class LeadSource(LabelledMixin, models.Model):
         return self.label()
 
 
-class DisqualifyReason(LabelledMixin, models.Model):
+class ReasonList(LabelledMixin, models.Model):
+    """An editable list of reasons (why a lead was disqualified, why a deal was lost): a stable
+    code, labels in three languages, an order; retired ones stay for the records that use them."""
+
     code = models.SlugField(_("code"), max_length=32, unique=True)
     label_en = models.CharField(_("label (English)"), max_length=100)
     label_zh_hans = models.CharField(_("label (Simplified Chinese)"), max_length=100, blank=True)
@@ -64,12 +67,17 @@ class DisqualifyReason(LabelledMixin, models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("disqualification reason")
-        verbose_name_plural = _("disqualification reasons")
+        abstract = True
         ordering = ["position", "code"]
 
     def __str__(self):
         return self.label()
+
+
+class DisqualifyReason(ReasonList):
+    class Meta(ReasonList.Meta):
+        verbose_name = _("disqualification reason")
+        verbose_name_plural = _("disqualification reasons")
 
 
 class Lead(models.Model):
@@ -230,21 +238,10 @@ class PipelineStage(LabelledMixin, models.Model):
         return self.label()
 
 
-class LostReason(LabelledMixin, models.Model):
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    label_en = models.CharField(_("label (English)"), max_length=100)
-    label_zh_hans = models.CharField(_("label (Simplified Chinese)"), max_length=100, blank=True)
-    label_zh_hant = models.CharField(_("label (Traditional Chinese)"), max_length=100, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
+class LostReason(ReasonList):
+    class Meta(ReasonList.Meta):
         verbose_name = _("lost reason")
         verbose_name_plural = _("lost reasons")
-        ordering = ["position", "code"]
-
-    def __str__(self):
-        return self.label()
 
 
 class Competitor(models.Model):

@@ -16,11 +16,12 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import TeamMembership
+from kehu.customers.models import Customer
 from kehu.privacy import audit
 from kehu.sales.access import VIEW_ALL_OPPORTUNITIES
 from kehu.sales.models import (
@@ -378,6 +379,22 @@ def win(actor, opportunity: Opportunity, *, expected_version: int, create_order:
 
 
 def _create_order(actor, opportunity: Opportunity, ordered_at):
+    order = _place_order(actor, opportunity, ordered_at)
+    _first_purchase(actor, opportunity.customer)
+    return order
+
+
+def _first_purchase(actor, customer: Customer) -> None:
+    """A prospect whose deal is won has bought: they become a new customer (the lifecycle's next
+    stage), audited like any other change of the customer record."""
+    updated = Customer.objects.filter(pk=customer.pk, lifecycle_stage=Customer.Stage.PROSPECT).update(
+        lifecycle_stage=Customer.Stage.NEW, version=F("version") + 1, updated_at=timezone.now())
+    if updated:
+        audit.record(actor, "update", customer, customer_id=customer.pk,
+                     changes={"lifecycle_stage": [Customer.Stage.PROSPECT, Customer.Stage.NEW]})
+
+
+def _place_order(actor, opportunity: Opportunity, ordered_at):
     from kehu.orders import services as orders
     from kehu.orders.models import Order
 

@@ -32,6 +32,7 @@ from kehu.sales.forms_leads import (
     lead_initial,
     referrer_choices,
     referrer_from,
+    web_form_token,
 )
 from kehu.sales.models import Lead, LeadSource
 from kehu.web.pagination import page_of
@@ -323,8 +324,8 @@ def _public_language(request) -> str | None:
 
 
 @xframe_options_exempt  # embeddable in the company's own site; every other page stays DENY
-@csrf_exempt  # framed by another site it gets no (SameSite) CSRF cookie; it acts for no session,
-#               so there is nothing to forge: the rate limit and the honeypot guard it instead
+@csrf_exempt  # framed by another site it gets no (SameSite) CSRF cookie: a signed, address-bound
+#               form token (forms_leads.web_form_token), the rate limit and the honeypot guard it
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 @require_http_methods(["GET", "POST"])
 def web_to_lead(request):
@@ -333,8 +334,9 @@ def web_to_lead(request):
     with translation.override(language or translation.get_language()):
         if request.method == "GET" and request.GET.get("thanks"):
             return render(request, "sales/public/web_lead_thanks.html", {"language": language})
+        client_ip = request.META.get("REMOTE_ADDR", "")
         initial = {"source": request.GET.get("source", "")[:32], "campaign": request.GET.get("campaign", "")[:200]}
-        form = WebLeadForm(request.POST or None, initial=initial)
+        form = WebLeadForm(request.POST or None, initial=initial, client_ip=client_ip)
         context = {"form": form, "language": language}
         if request.method == "POST":
             if getattr(request, "limited", False):
@@ -348,7 +350,10 @@ def web_to_lead(request):
                         campaign=data["campaign"], language=translation.get_language())
                 query = "?thanks=1" + (f"&lang={language}" if language else "")
                 return redirect(reverse("sales:web-to-lead") + query)
+            form.data = form.data.copy()  # what the visitor typed stays; the token is a fresh one
+            form.data["token"] = web_form_token(client_ip)
             return render(request, "sales/public/web_lead.html", context, status=400)
+        form.initial["token"] = web_form_token(client_ip)
         return render(request, "sales/public/web_lead.html", context)
 
 
