@@ -148,7 +148,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Django's stock zh formats drop the thousands separator and cannot read 2026年11月22日.
 FORMAT_MODULE_PATH = ["kehu.formats"]
 USE_I18N = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every integer a template prints is grouped, ids and versions too ("activity-3,283",
+# value="1,234" on a checkbox) once the tables pass 999 rows. Figures people read are grouped
+# explicitly by the |num and |money filters.
+USE_THOUSAND_SEPARATOR = False
 USE_TZ = True
 TIME_ZONE = env_str("KEHU_TIME_ZONE", "Asia/Shanghai")
 KEHU_CURRENCY = env_str("KEHU_CURRENCY", "CNY")

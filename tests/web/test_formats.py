@@ -108,3 +108,18 @@ def test_format_money_follows_the_active_language():
     with translation.override("zh-hans"):
         assert format_money(Decimal("1234.5"), "CNY") == "¥1,234.50"
     assert format_money(None, "CNY", "zh-hans") == ""
+
+
+@pytest.mark.django_db
+def test_ids_print_plain_and_figures_grouped_in_every_language(admin_client):
+    """Ids go into HTML ids, form values and URLs: grouped ("1,234") they break selection, htmx
+    targets and links once a table passes 999 rows. Figures people read are grouped by |num."""
+    from kehu.customers.models import Customer
+
+    customer = Customer.objects.create(pk=123456, kind="person", display_name="王大伟")
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            html = Template("{% load kehu %}{{ c.pk }} {{ 1234567|num }}").render(Context({"c": customer}))
+        assert html.startswith("123456 ") and ("1,234,567" in html), html
+    page = admin_client.get("/customers/").content.decode()
+    assert 'value="123456"' in page and "123,456" not in page
