@@ -114,6 +114,25 @@ def test_the_command_imports_leads_in_gb18030(tmp_path, admin, capsys):
     assert "来源 → source" in capsys.readouterr().out
 
 
+def test_sources_by_their_everyday_names(tmp_path, admin, make_customer):
+    """Spreadsheets say 展会, 转介绍, KOL, 網路 rather than the seed's labels; a label still wins."""
+    make_customer(admin, phone="13900009999")
+    rows = [["陈先生", "", "13900001111", "", "展会", "", "", "", ""],
+            ["王总", "", "13900003333", "", "转介绍", "", "", "13900009999", ""],
+            ["赵女士", "", "13900004444", "", "KOL", "", "", "13900009999", ""],
+            ["林先生", "", "13900005555", "", "網路", "", "", "", ""],
+            ["周先生", "", "13900006666", "", "抖音大V", "", "", "", ""]]
+    job = services.create_job(admin, "leads", _csv(tmp_path, rows), "leads.csv")
+    services.configure(job, job.mapping, "", "skip", "create")
+    engine.check(job)
+    job.status = ImportJob.Status.CHECKED
+    engine.run(job)
+    assert dict(Lead.objects.values_list("name", "source__code")) == {
+        "陈先生": "trade_show", "王总": "referral", "赵女士": "key_opinion", "林先生": "online"}
+    (bad,) = _errors(job)
+    assert bad[0] == "周先生" and "no lead source with this code or name" in bad[-1]
+
+
 def test_only_users_who_may_add_leads_may_import_them(make_user, rep):
     assert services.may_import(rep, "leads")
     assert not services.may_import(make_user("marketing"), "leads")

@@ -21,6 +21,25 @@ SOURCES = [
     ("sms", "SMS", "短信开拓", "簡訊開拓", "sms", False),
     ("online", "Online", "网络开发", "網路開發", "online", False),
 ]
+# What spreadsheets and people call the seed's sources besides their labels (read by the lead
+# import; a label or code of any active source wins over an alias). Traditional spellings are
+# folded to simplified before the lookup.
+SOURCE_ALIASES = {
+    "door_to_door": ["上门", "上门拜访", "陌拜", "扫街", "door to door", "cold visit"],
+    "advertising": ["广告", "广告投放", "ads", "advert"],
+    "data_lookup": ["资料", "名录", "黄页", "数据查询", "data", "list"],
+    "trade_show": ["展会", "会议", "展览", "展览会", "交易会", "trade show", "exhibition", "event"],
+    "club": ["会员俱乐部", "社群", "community"],
+    "telephone": ["电话", "电销", "陌生电话", "cold call", "phone", "call"],
+    "consulting": ["咨询", "顾问", "consultation"],
+    "competitor": ["竞争对手", "竞品客户", "抢单"],
+    "direct_mail": ["邮寄", "直邮", "dm", "mailing"],
+    "referral": ["转介绍", "介绍", "老客户介绍", "客户介绍", "朋友介绍", "推荐", "口碑", "word of mouth"],
+    "celebrity": ["名人", "明星", "名人推荐", "influencer"],
+    "key_opinion": ["意见领袖", "头牛", "头牛效应", "kol", "key opinion leader"],
+    "sms": ["短信", "短消息", "text message"],
+    "online": ["网络", "网路", "网站", "官网", "线上", "互联网", "web", "website", "internet", "网店"],
+}
 PIPELINE = ("New business", "新业务", "新業務")
 STAGES = [  # code, English, 简体, 繁體, probability, kind
     ("prospecting", "Prospecting", "初步接触", "初步接觸", 10, "open"),

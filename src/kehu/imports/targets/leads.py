@@ -5,8 +5,8 @@ Lead files are small (hundreds to tens of thousands of rows), so this handler wo
 ``Chunk.rows`` but writes a chunk in bulk: the rows are checked by the same rules as the lead form
 (``kehu.sales.leads``: normalised phone and email, the source, the referrer a referral needs and
 the importer may see, the owner), then the leads and their audit entries go in with one
-``bulk_create`` each. A row's source may be its code or its label in English or Chinese ("连锁介绍",
-"Chain referral", "referral"); a referral's referrer is named by the customer's phone or email.
+``bulk_create`` each. A row's source may be its code, its label in English or Chinese ("连锁介绍",
+"Chain referral", "referral") or a common name for it (展会, 转介绍, KOL: ``SOURCE_ALIASES``); a referral's referrer is named by the customer's phone or email.
 The same phone or email twice in one file is reported on the second row. Possible duplicates of
 existing leads and customers are not refused: the lead page shows them.
 """
@@ -25,6 +25,7 @@ from kehu.imports.targets.base import CREATE, Handler, Plan, PlannedRow
 from kehu.imports.validate import RowError
 from kehu.privacy.models import AuditEntry
 from kehu.sales import leads as rules
+from kehu.sales.defaults import SOURCE_ALIASES
 from kehu.sales.models import Lead, LeadSource
 
 TEXT = ("company", "job_title", "wechat", "region", "campaign", "notes")
@@ -45,7 +46,12 @@ class LeadImport(Handler):
             if email:
                 self.users.setdefault(email.lower(), uid)
         self.sources: dict[str, LeadSource] = {}
-        for source in LeadSource.objects.filter(active=True).order_by("-position"):  # earlier ones win a clash
+        active = list(LeadSource.objects.filter(active=True).order_by("-position"))  # earlier ones win a clash
+        by_code = {source.code: source for source in active}
+        for code, aliases in SOURCE_ALIASES.items():  # first, so a real code or label wins
+            if code in by_code:
+                self.sources.update({_fold(alias): by_code[code] for alias in aliases})
+        for source in active:
             for name in (source.code, source.label_en, source.label_zh_hans, source.label_zh_hant):
                 if name:
                     self.sources[_fold(name)] = source
