@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -37,6 +36,7 @@ from kehu.service.forms import (
 )
 from kehu.service.models import COMPLAINT_STAGES, Case, CaseMessage, FollowUp, Proposal
 from kehu.web.pagination import page_of
+from kehu.web.redirects import next_url
 
 PAGE_SIZE = 50
 SOON = dt.timedelta(hours=4)
@@ -223,11 +223,7 @@ def _case_action(request, pk, act):
 
 def _back_to(request, case) -> str:
     """The page the form came from (the board), if it is one of ours; else the case page."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse("service:case", args=[case.pk])
+    return next_url(request, reverse("service:case", args=[case.pk]))
 
 
 def _valid(request, form):

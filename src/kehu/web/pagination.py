@@ -70,3 +70,16 @@ def page_of(queryset, page: int, size: int):
     page = max(1, page)
     rows = list(queryset[(page - 1) * size : page * size + 1])
     return rows[:size], len(rows) > size
+
+
+def page_context(request, queryset, size: int) -> dict:
+    """What a list page and ``web/pager.html`` need: the page's ``rows``, ``page`` (a bad or
+    missing ``?page=`` is 1), ``has_next`` and the ``query_string`` of the other parameters."""
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    rows, has_next = page_of(queryset, page, size)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"rows": rows, "page": page, "has_next": has_next, "query_string": query.urlencode()}

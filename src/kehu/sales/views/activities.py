@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -29,7 +28,8 @@ from kehu.sales import calendar_feed
 from kehu.sales.access import access_activity, visible_activities
 from kehu.sales.forms_activities import ActivityForm, CompleteForm, VersionForm
 from kehu.sales.models import Activity
-from kehu.web.pagination import page_of
+from kehu.web.pagination import page_context
+from kehu.web.redirects import next_url
 
 LIST_SIZE = 50
 
@@ -37,15 +37,6 @@ LIST_SIZE = 50
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _next(request, default: str) -> str:
-    """Where a form came from (a lead's page, my day …), if it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return default
 
 
 def _section_labels():
@@ -93,16 +84,9 @@ def activity_list(request):
         qs = qs.filter(done_at__isnull=False).order_by("-done_at", "-pk")
     else:
         qs = qs.order_by("-due_at", "-pk")
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
-    rows, has_next = page_of(qs, page, LIST_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = page_context(request, qs, LIST_SIZE)
     return render(request, "sales/activities/list.html", {
-        "activities": rows, "page": page, "has_next": has_next, "query_string": query.urlencode(),
-        "state": state, "filters": filters, "now": timezone.now(), "nav": "sales",
+        **paged, "activities": paged["rows"], "state": state, "filters": filters, "now": timezone.now(), "nav": "sales",
         "states": [("all", _("All")), ("open", _("Open")), ("done", _("Done"))]})
 
 
@@ -156,15 +140,15 @@ def activity_new(request):
             else:
                 messages.success(request, (_("Logged “%(subject)s”.") if activity.done_at else
                                            _("Planned “%(subject)s”.")) % {"subject": activity.subject})
-                return redirect(_next(request, reverse("sales:activity", args=[activity.pk])))
+                return redirect(next_url(request, reverse("sales:activity", args=[activity.pk])))
         if compact:  # back to the page the panel is on, saying what was wrong
             for name, errors in form.errors.items():
                 label = form.fields[name].label if name in form.fields and form.fields[name].label else ""
                 for error in errors:
                     messages.error(request, f"{label}: {error}" if label else error)
-            return redirect(_next(request, reverse("sales:my-day")))
+            return redirect(next_url(request, reverse("sales:my-day")))
     return render(request, "sales/activities/form.html", {
-        "form": form, "next": _next(request, ""), "nav": "sales", "linked": _linked(request.user, form)},
+        "form": form, "next": next_url(request, ""), "nav": "sales", "linked": _linked(request.user, form)},
         status=422 if form.errors else 200)
 
 
@@ -251,14 +235,14 @@ def activity_complete(request, pk):
         activity = Activity.objects.select_related("customer", "lead", "opportunity").get(pk=activity.pk)
         counts = services.my_day_counts(request.user) if request.POST.get("counts") else None
         return render(request, "sales/activities/_row.html", {
-            "a": activity, "now": timezone.now(), "just_done": True, "oob_counts": counts, "next": _next(request, ""),
+            "a": activity, "now": timezone.now(), "just_done": True, "oob_counts": counts, "next": next_url(request, ""),
             "outcomes": Activity.Outcome.choices})
     if error:
         messages.error(request, error)
     else:
         messages.success(request, _("Done: “%(subject)s” (%(outcome)s).") % {
             "subject": activity.subject, "outcome": activity.get_outcome_display()})
-    return redirect(_next(request, reverse("sales:activity", args=[activity.pk])))
+    return redirect(next_url(request, reverse("sales:activity", args=[activity.pk])))
 
 
 @login_required
@@ -273,7 +257,7 @@ def activity_reopen(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Reopened."))
-    return redirect(_next(request, reverse("sales:activity", args=[activity.pk])))
+    return redirect(next_url(request, reverse("sales:activity", args=[activity.pk])))
 
 
 @login_required
@@ -283,7 +267,7 @@ def activity_delete(request, pk):
     activity = access_activity(request.user, pk)
     services.delete_activity(request.user, activity)
     messages.success(request, _("Deleted “%(subject)s”.") % {"subject": activity.subject})
-    return redirect(_next(request, reverse("sales:my-day")))
+    return redirect(next_url(request, reverse("sales:my-day")))
 
 
 # --- the calendar ------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from kehu.sales.forms_leads import (
     web_form_token,
 )
 from kehu.sales.models import Lead, LeadSource
-from kehu.web.pagination import page_of
+from kehu.web.pagination import page_context
 
 PAGE_SIZE = 50
 SORTS = {"created": ("created_at", "id"), "-created": ("-created_at", "-id"),
@@ -94,16 +94,10 @@ def filter_leads(user, params):
 @permission_required("sales.view_lead", raise_exception=True)
 def lead_list(request):
     qs, sort = filter_leads(request.user, request.GET)
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
-    rows, has_next = page_of(qs.select_related("source", "owner"), page, PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = page_context(request, qs.select_related("source", "owner"), PAGE_SIZE)
+    rows = paged["rows"]
     return render(request, "sales/leads/list.html", {
-        "leads": rows, "page": page, "has_next": has_next, "sort": sort, "query_string": query.urlencode(),
-        "filters": request.GET, "statuses": Lead.Status.choices, "sources": LeadSource.objects.all(),
+        **paged, "leads": rows, "sort": sort, "filters": request.GET, "statuses": Lead.Status.choices, "sources": LeadSource.objects.all(),
         "owners": leads.assignable_owners(), "can_add": request.user.has_perm("sales.add_lead"),
         "show_score": any(lead.score is not None for lead in rows), "nav": "sales"})
 

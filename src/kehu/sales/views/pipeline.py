@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -32,7 +31,8 @@ from kehu.sales import pipeline as services
 from kehu.sales.access import access_opportunity, visible_opportunities
 from kehu.sales.forms_pipeline import LineFormSet, MoveForm, OpportunityForm, WinForm
 from kehu.sales.models import LostReason, Pipeline, PipelineStage
-from kehu.web.pagination import page_of
+from kehu.web.pagination import page_context
+from kehu.web.redirects import next_url
 
 CARDS_PER_COLUMN = 50
 PAGE_SIZE = 50
@@ -95,15 +95,6 @@ def _card_urls(cards) -> None:
 
 def _active_pipelines():
     return list(Pipeline.objects.filter(active=True).order_by("-is_default", "position", "pk"))
-
-
-def _back_to(request, fallback: str) -> str:
-    """The page the form came from (the board, the list), if it is one of ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _messages_of(exc: ValidationError) -> str:
@@ -173,7 +164,7 @@ def opportunity_move(request, pk):
         if request.htmx:
             return HttpResponse(text, status=400)
         messages.error(request, text)
-        return redirect(_back_to(request, fallback))
+        return redirect(next_url(request, fallback))
     data = form.cleaned_data
     try:
         moved = services.move_stage(request.user, opportunity, data["to_stage"], expected_version=data["version"],
@@ -182,7 +173,7 @@ def opportunity_move(request, pk):
         if request.htmx:
             return HttpResponse(str(exc), status=409)
         messages.error(request, str(exc))
-        return redirect(_back_to(request, fallback))
+        return redirect(next_url(request, fallback))
     except ValidationError as exc:
         if request.htmx:
             return HttpResponse(_messages_of(exc), status=400)
@@ -192,7 +183,7 @@ def opportunity_move(request, pk):
             query = QueryDict(mutable=True)
             query.update({"to_stage": data["to_stage"].pk, "next": request.POST.get("next", "")})
             return redirect(f"{reverse('sales:opportunity-move', args=[opportunity.pk])}?{query.urlencode()}")
-        return redirect(_back_to(request, fallback))
+        return redirect(next_url(request, fallback))
     if request.htmx:
         moved.customer = opportunity.customer
         _card_urls([moved])
@@ -202,7 +193,7 @@ def opportunity_move(request, pk):
             "board_url": request.POST.get("next", "")})
     messages.success(request, _("“%(name)s” moved to “%(stage)s”.") % {"name": moved.name,
                                                                           "stage": moved.stage.label()})
-    return redirect(_back_to(request, fallback))
+    return redirect(next_url(request, fallback))
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -236,10 +227,7 @@ def _filtered(request):
 @permission_required("sales.view_opportunity", raise_exception=True)
 def opportunity_list(request):
     qs, sort = _filtered(request)
-    page = max(1, _int(request.GET.get("page")) or 1)
-    rows, has_next = page_of(qs.select_related("customer", "stage", "owner", "pipeline"), page, PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = page_context(request, qs.select_related("customer", "stage", "owner", "pipeline"), PAGE_SIZE)
     pipelines = _active_pipelines()
     chosen = _int(request.GET.get("pipeline"))
     stages = PipelineStage.objects.select_related("pipeline").order_by("pipeline__position", "pipeline_id",
@@ -250,7 +238,7 @@ def opportunity_list(request):
     if _int(request.GET.get("customer")):
         customer = visible_customers(request.user).filter(pk=_int(request.GET["customer"])).first()
     return render(request, "sales/pipeline/list.html", {
-        "opportunities": rows, "page": page, "has_next": has_next, "query_string": query.urlencode(),
+        **paged, "opportunities": paged["rows"],
         "filters": request.GET, "sort": sort, "pipelines": pipelines, "stages": list(stages),
         "owners": services.assignable_owners(request.user), "statuses": PipelineStage.Kind.choices,
         "customer": customer, "nav": "sales"})
