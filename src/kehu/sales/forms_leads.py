@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from kehu.customers.access import customer_scope_for, visible_customers
@@ -11,6 +14,7 @@ from kehu.customers.api import search_customers
 from kehu.customers.models import Contact, Customer
 from kehu.sales.leads import assignable_owners
 from kehu.sales.models import DisqualifyReason, Lead, LeadSource
+from kehu.web.public_forms import ReachableMixin
 
 REFERRER_RESULTS = 8
 
@@ -204,7 +208,7 @@ class ConvertForm(forms.Form):
 
 # --- the public form ---------------------------------------------------------------------------
 
-class WebLeadForm(forms.Form):
+class WebLeadForm(ReachableMixin, forms.Form):
     """No account: who you are, how to reach you, what you are interested in."""
 
     name = forms.CharField(label=_("Your name"), max_length=120)
@@ -229,18 +233,6 @@ class WebLeadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.client_ip = client_ip
 
-
-    def clean_phone(self):
-        from kehu.customers.normalize import normalize_phone
-
-        phone = self.cleaned_data["phone"].strip()
-        if not phone:
-            return ""
-        try:
-            return normalize_phone(phone)
-        except forms.ValidationError:
-            raise forms.ValidationError(_("This is not a phone number we can call.")) from None
-
     def clean_source(self):
         return self.cleaned_data["source"][:32]
 
@@ -252,8 +244,7 @@ class WebLeadForm(forms.Form):
         if not web_form_token_valid(data.get("token", ""), self.client_ip):
             self.add_error(None, forms.ValidationError(
                 _("This form was open too long or came from elsewhere: please send it again."), code="token"))
-        if not (data.get("phone") or data.get("email")) and not self.has_error("phone") and not self.has_error("email"):
-            raise forms.ValidationError(_("Give a phone number or an email address, so we can answer you."))
+        self.require_a_way_to_answer(data)
         return data
 
 
@@ -270,20 +261,14 @@ WEB_FORM_TOKEN_MAX_AGE = 24 * 3600
 
 
 def _address_digest(client_ip: str) -> str:
-    import hashlib
-
     return hashlib.sha256((client_ip or "").encode()).hexdigest()[:16]
 
 
 def web_form_token(client_ip: str) -> str:
-    from django.core import signing
-
     return signing.dumps(_address_digest(client_ip), salt=WEB_FORM_TOKEN_SALT, compress=False)
 
 
 def web_form_token_valid(token: str, client_ip: str) -> bool:
-    from django.core import signing
-
     try:
         return signing.loads(token or "", salt=WEB_FORM_TOKEN_SALT,
                              max_age=WEB_FORM_TOKEN_MAX_AGE) == _address_digest(client_ip)

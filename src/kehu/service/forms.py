@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.service.models import Case, CaseCategory, Proposal
+from kehu.web.public_forms import ReachableMixin
 
 
 class CategoryChoice(forms.ModelChoiceField):
@@ -91,7 +92,7 @@ class FollowUpDoneForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PublicComplaintForm(forms.Form):
+class PublicComplaintForm(ReachableMixin, forms.Form):
     """No account needed: who you are, what happened, what you expect."""
 
     name = forms.CharField(label=_("Your name"), max_length=120)
@@ -110,21 +111,9 @@ class PublicComplaintForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories()
 
-    def clean_phone(self):
-        from kehu.customers.normalize import normalize_phone
-
-        phone = self.cleaned_data["phone"].strip()
-        if not phone:
-            return ""
-        try:
-            return normalize_phone(phone)
-        except forms.ValidationError:
-            raise forms.ValidationError(_("This is not a phone number we can call.")) from None
-
     def clean(self):
         data = super().clean()
-        if not (data.get("phone") or data.get("email")) and not self.has_error("phone") and not self.has_error("email"):
-            raise forms.ValidationError(_("Give a phone number or an email address, so we can answer you."))
+        self.require_a_way_to_answer(data)
         for name in ("words", "expectation", "name"):
             if "\x00" in (data.get(name) or ""):
                 self.add_error(name, _("This text contains characters that are not allowed."))
