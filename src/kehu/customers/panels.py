@@ -1,4 +1,5 @@
-"""Panels other apps add to the customer page (sales: opportunities, activities, referrals).
+"""Panels other apps add to the customer page (scoring: the value card; sales: opportunities,
+activities, referrals).
 
 Like the timeline and the R series, the customers app imports none of them: an app registers a
 ``Panel`` in its ``AppConfig.ready``; the page loads each panel the user may see by htmx from the
