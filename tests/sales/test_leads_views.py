@@ -148,3 +148,20 @@ def test_the_convert_page_asks_when_the_lead_may_already_be_a_customer(browser, 
 def test_an_unqualified_lead_is_sent_back_from_the_convert_page(browser, rep, make_lead):
     lead = make_lead(rep)
     assert browser.get(f"/sales/leads/{lead.pk}/convert/")["Location"] == f"/sales/leads/{lead.pk}/"
+
+
+def test_the_detail_says_the_scorers_reasons_in_words(browser, rep, make_lead, referral):
+    """The scorer stores {feature, value, contribution}: the page shows them as the score page
+    does ("+ referral from a VIP customer"), never the feature's code."""
+    from kehu.sales import lead_scoring
+
+    reasons = [{"feature": "referrer_tier_a", "value": 1, "contribution": 0.9},
+               {"feature": "has_email", "value": 0, "contribution": -0.31},
+               {"feature": "source", "value": "referral", "contribution": 0.2}]
+    lead = make_lead(rep)
+    Lead.objects.filter(pk=lead.pk).update(score=0.7, score_reasons=reasons)
+    html = browser.get(f"/sales/leads/{lead.pk}/").content.decode()
+    for text in lead_scoring.describe_reasons(reasons):
+        assert text[2:] in html  # the words, after the sign
+    assert "Chain referral" in html
+    assert "referrer_tier_a" not in html and "has_email" not in html

@@ -20,7 +20,7 @@ from django_ratelimit.decorators import ratelimit
 
 from kehu.customers.access import visible_customers
 from kehu.customers.normalize import looks_like_phone, normalize_email, normalize_phone
-from kehu.sales import conversion, leads
+from kehu.sales import conversion, lead_scoring, leads
 from kehu.sales.access import access_lead, visible_leads, visible_opportunities
 from kehu.sales.forms_leads import (
     ConvertForm,
@@ -105,10 +105,18 @@ def lead_list(request):
 # --- one lead ------------------------------------------------------------------------------------
 
 def score_reasons(lead: Lead) -> list[dict]:
-    """The score's reasons as (sign, text), whatever shape the scorer stored: text, or a dict with
-    a text/label and a weight/effect."""
+    """The score's reasons as (sign, text): the scorer's ``{feature, value, contribution}`` in
+    words (``lead_scoring.reason_label``), or an older shape (text, or text/label and weight)."""
     out = []
+    sources = None
     for reason in lead.score_reasons or []:
+        if isinstance(reason, dict) and "feature" in reason:
+            if sources is None:  # one query for the page, and only when there are reasons
+                sources = lead_scoring.source_labels()
+            contribution = float(reason.get("contribution") or 0)
+            out.append({"sign": "+" if contribution >= 0 else "−",
+                        "text": str(lead_scoring.reason_label(reason["feature"], reason.get("value"), sources=sources))})
+            continue
         if isinstance(reason, dict):
             text = reason.get("text") or reason.get("label") or reason.get("reason") or reason.get("feature") or ""
             weight = reason.get("weight", reason.get("effect", reason.get("contribution", 0))) or 0
