@@ -52,3 +52,14 @@ def test_the_same_seed_gives_the_same_leads(customers):
     Lead.objects.all().delete()
     seed_leads(50, seed=9)
     assert list(Lead.objects.order_by("pk").values_list("name", "source__code", "status", "phone")) == first
+
+
+def test_demo_leads_keep_their_dates(customers):
+    """The insert stamps created_at with now; the demo's 18 months must survive it (the lead
+    score's age feature and its time-based holdout read them)."""
+    from django.db.models import F
+
+    seed_leads(300, seed=5)
+    now = timezone.now()
+    assert Lead.objects.filter(created_at__lt=now - dt.timedelta(days=180)).exists()
+    assert not Lead.objects.filter(closed_at__lt=F("created_at")).exists()  # closed after they came in

@@ -52,8 +52,11 @@ def seed_leads(n: int = 600, seed: int = 42) -> int:
                      .values_list("pk", "display_name", "kind", "acquisition_source", "referred_by_id")[:20_000])
     with transaction.atomic():
         leads, customer_updates = _seed_leads_build(n, rng, owners, customers)
+        history = [(lead.created_at, lead.updated_at) for lead in leads]
         Lead.objects.bulk_create(leads, batch_size=1000)
-        # created/updated are auto-set on insert: put the history's times back
+        # the insert stamps created/updated with now (on the instances too): put the history back
+        for lead, (created, updated) in zip(leads, history, strict=True):
+            lead.created_at, lead.updated_at = created, updated
         Lead.objects.bulk_update(leads, ["created_at", "updated_at"], batch_size=1000)
         _seed_leads_customers(customer_updates)
     return len(leads)
