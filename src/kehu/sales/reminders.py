@@ -82,26 +82,28 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     due = due_reminders(now)
     if not due:
         return 0
-    stamped, sent = [], 0
-    with translation.override(settings.LANGUAGE_CODE):
-        to_mail = [a for a in due if a.owner.email and a.owner.is_active]
-        stamped += [a.pk for a in due if not (a.owner.email and a.owner.is_active)]
+    to_mail = [a for a in due if a.owner.email and a.owner.is_active]
+    stamped = [a.pk for a in due if not (a.owner.email and a.owner.is_active)]  # nothing to retry
+    sent = 0
+    if to_mail:
         connection = get_connection()
         try:
             connection.open()
         except OSError:
             logger.warning("could not reach the mail server for activity reminders", exc_info=True)
-            to_mail = []
-        for activity in to_mail:
+        else:
             try:
-                connection.send_messages([_message(activity)])
-            except OSError:
-                logger.warning("could not mail the reminder of activity %s", activity.pk, exc_info=True)
-                continue
-            stamped.append(activity.pk)
-            sent += 1
-        if to_mail:
-            connection.close()
+                with translation.override(settings.LANGUAGE_CODE):
+                    for activity in to_mail:
+                        try:
+                            connection.send_messages([_message(activity)])
+                        except OSError:
+                            logger.warning("could not mail the reminder of activity %s", activity.pk, exc_info=True)
+                            continue
+                        stamped.append(activity.pk)
+                        sent += 1
+            finally:
+                connection.close()
     Activity.objects.filter(pk__in=stamped, reminded_at__isnull=True).update(reminded_at=now)
     return sent
 
