@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,10 +37,7 @@ from kehu.sales.leads import (
     save_changes,
 )
 from kehu.sales.models import Lead, Opportunity
-
-# how far up a referral chain the loop check looks (real chains are a handful of people deep;
-# the bound keeps a loop already in the data from running the query for ever)
-MAX_CHAIN = 10_000
+from kehu.sales.referrals import would_cycle as referral_loop  # the graph's one loop check
 
 
 class ChooseCustomer(ValidationError):
@@ -68,24 +65,6 @@ def candidates(user, lead: Lead) -> list[CustomerCandidate]:
 
 
 # --- the referral graph ----------------------------------------------------------------------------
-
-def referral_loop(customer_id: int, referrer_id: int) -> bool:
-    """Would ``customer.referred_by = referrer`` close a loop: the referrer is the customer, or the
-    customer is somewhere up the referrer's chain (the referrer was referred by it, directly or
-    through others)? One recursive query up ``referred_by``, bounded by ``MAX_CHAIN``."""
-    if customer_id == referrer_id:
-        return True
-    table = connection.ops.quote_name(Customer._meta.db_table)
-    sql = (f"WITH RECURSIVE up(id, depth) AS ("  # noqa: S608 - the table name is ours
-           f" SELECT referred_by_id, 1 FROM {table} WHERE id = %s"
-           f" UNION ALL"
-           f" SELECT c.referred_by_id, up.depth + 1 FROM {table} c JOIN up ON c.id = up.id"
-           f" WHERE up.depth < %s)"
-           f" SELECT 1 FROM up WHERE id = %s LIMIT 1")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [referrer_id, MAX_CHAIN, customer_id])
-        return cursor.fetchone() is not None
-
 
 def _referrer_of(lead: Lead) -> Customer | None:
     """The customer who referred the lead (a contact's customer), followed through merges."""
