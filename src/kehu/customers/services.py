@@ -26,12 +26,14 @@ from kehu.privacy import audit
 
 
 class StaleVersion(Exception):
-    """Someone saved the record after this edit was started; nothing was written."""
+    """Someone saved the record after this edit was started; nothing was written. Other records'
+    stale errors subclass it with their own message, so the API answers each with a 409 and the
+    version now stored (``kehu.web.api_errors``)."""
 
-    def __init__(self, current_version: int):
+    def __init__(self, current_version: int, message: str | None = None):
         self.current_version = current_version
-        super().__init__(_("This customer was changed by someone else while you were editing "
-                           "(now version %(v)s). Reload to see their change, then edit again.")
+        super().__init__(message or _("This customer was changed by someone else while you were editing "
+                                      "(now version %(v)s). Reload to see their change, then edit again.")
                          % {"v": current_version})
 
 

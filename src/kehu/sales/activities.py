@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import TeamMembership
 from kehu.customers.access import access_customer
 from kehu.customers.models import Interaction
-from kehu.customers.services import save_interaction
+from kehu.customers.services import StaleVersion, save_interaction
 from kehu.privacy import audit
 from kehu.sales.access import access_lead, access_opportunity, visible_activities
 from kehu.sales.models import Activity
@@ -53,13 +53,12 @@ INTERACTION_OF = {
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
-class StaleActivity(Exception):
+class StaleActivity(StaleVersion):
     """Someone changed the activity after this page was loaded; nothing was written."""
 
     def __init__(self, activity: Activity):
         self.activity = activity
-        self.current_version = activity.version
-        super().__init__(_("“%(subject)s” was changed by someone else meanwhile. Reload it and try again.")
+        super().__init__(activity.version, _("“%(subject)s” was changed by someone else meanwhile. Reload it and try again.")
                          % {"subject": activity.subject})
 
 

@@ -74,9 +74,9 @@ class StaleLead(StaleVersion):
     the API answers 409 with the current version like for customers."""
 
     def __init__(self, current_version: int):
-        self.current_version = current_version
-        Exception.__init__(self, _("This lead was changed by someone else while you were editing (now version "
-                                   "%(v)s). Reload to see their change, then try again.") % {"v": current_version})
+        super().__init__(current_version, _("This lead was changed by someone else while you were editing (now "
+                                            "version %(v)s). Reload to see their change, then try again.")
+                         % {"v": current_version})
 
 
 def require(actor, perm: str) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import TeamMembership
 from kehu.customers.models import Customer
+from kehu.customers.services import StaleVersion
 from kehu.privacy import audit
 from kehu.sales.access import VIEW_ALL_OPPORTUNITIES
 from kehu.sales.models import (
@@ -42,13 +43,12 @@ ZERO = Decimal("0.00")
 UPDATABLE = {"name", "customer", "amount", "expected_close", "owner", "description"}
 
 
-class StaleOpportunity(Exception):
+class StaleOpportunity(StaleVersion):
     """Someone moved or changed the opportunity after this page was loaded; nothing was written."""
 
     def __init__(self, opportunity: Opportunity):
         self.opportunity = opportunity
-        self.current_version = opportunity.version
-        super().__init__(_("“%(name)s” was changed by someone else meanwhile, now at “%(stage)s”. "
+        super().__init__(opportunity.version, _("“%(name)s” was changed by someone else meanwhile, now at “%(stage)s”. "
                            "Reload and try again.") % {"name": opportunity.name, "stage": opportunity.stage.label()})
 
 

@@ -73,10 +73,6 @@ class ActivityFilter(filters.FilterSet):
         fields = ["kind", "owner", "customer", "lead", "opportunity", "outcome"]
 
 
-def _stale(exc: services.StaleActivity) -> Response:
-    return Response({"version": [str(exc)], "current_version": exc.current_version}, status=status.HTTP_409_CONFLICT)
-
-
 class ActivityViewSet(viewsets.ModelViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
@@ -108,10 +104,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
         if data.get("version") is None:
             return Response({"version": ["Send the version you read."]}, status=status.HTTP_400_BAD_REQUEST)
         changes = {key: value for key, value in data.items() if key in services.EDITABLE}
-        try:
-            activity = services.update_activity(request.user, activity, expected_version=data["version"], **changes)
-        except services.StaleActivity as exc:
-            return _stale(exc)
+        activity = services.update_activity(request.user, activity, expected_version=data["version"], **changes)
         return Response(self.get_serializer(activity).data)
 
     def perform_destroy(self, instance):
@@ -124,13 +117,9 @@ class ActivityViewSet(viewsets.ModelViewSet):
         activity = get_object_or_404(self.get_queryset(), pk=pk)
         body = ActivityCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            activity = services.complete_activity(request.user, activity, outcome=body.validated_data["outcome"],
-                                                  note=body.validated_data["note"],
-                                                  done_at=body.validated_data["done_at"],
-                                                  expected_version=body.validated_data["version"])
-        except services.StaleActivity as exc:
-            return _stale(exc)
+        activity = services.complete_activity(request.user, activity, outcome=body.validated_data["outcome"],
+                                              note=body.validated_data["note"], done_at=body.validated_data["done_at"],
+                                              expected_version=body.validated_data["version"])
         return Response(self.get_serializer(activity).data)
 
     @extend_schema(request=ActivityReopenSerializer, responses=ActivitySerializer)
@@ -140,10 +129,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
         activity = get_object_or_404(self.get_queryset(), pk=pk)
         body = ActivityReopenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            activity = services.reopen_activity(request.user, activity, expected_version=body.validated_data["version"])
-        except services.StaleActivity as exc:
-            return _stale(exc)
+        activity = services.reopen_activity(request.user, activity, expected_version=body.validated_data["version"])
         return Response(self.get_serializer(activity).data)
 
 

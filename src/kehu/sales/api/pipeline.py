@@ -13,7 +13,7 @@
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -163,13 +163,6 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_opportunity(self.request.user, instance)
-
-    def handle_exception(self, exc):
-        # a stale version (a change, a move, a win) is a 409 with the version now stored
-        if isinstance(exc, services.StaleOpportunity):
-            return Response({"version": [str(exc)], "current_version": exc.current_version},
-                            status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
 
     def _moved(self, opportunity):
         opportunity = self.get_queryset().get(pk=opportunity.pk)
