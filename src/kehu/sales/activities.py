@@ -18,13 +18,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.actors import person_or_none, require
 from kehu.accounts.models import TeamMembership
 from kehu.customers.access import access_customer
 from kehu.customers.models import Interaction
@@ -62,15 +63,6 @@ class StaleActivity(StaleVersion):
                          % {"subject": activity.subject})
 
 
-def _person(actor):
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def _require(actor, perm: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied
-
-
 # --- who may own an activity ------------------------------------------------------------------
 
 def assignable_owners(actor):
@@ -85,7 +77,7 @@ def assignable_owners(actor):
 
 
 def _check_owner(actor, owner):
-    person = _person(actor)
+    person = person_or_none(actor)
     if owner is None:
         if person is None:
             raise ValidationError({"owner": [_("Choose who does it.")]})
@@ -239,7 +231,7 @@ def plan_activity(actor, *, kind: str, subject: str, due_at=None, duration_minut
     """A new open activity. ``owner`` defaults to the actor; a manager may give it to the members of
     the teams they manage. ``customer``/``lead``/``opportunity`` are records or ids the actor must
     be able to see."""
-    _require(actor, "sales.add_activity")
+    require(actor, "sales.add_activity")
     activity = _new(actor, kind=kind, subject=subject, due_at=due_at, duration_minutes=duration_minutes,
                     remind_minutes_before=remind_minutes_before, notes=notes, owner=owner, customer=customer,
                     lead=lead, opportunity=opportunity)
@@ -255,7 +247,7 @@ def log_activity(actor, *, kind: str, subject: str, done_at=None, outcome: str =
                  customer=None, lead=None, opportunity=None) -> Activity:
     """An activity that already happened ("log a call"): created done, with its interaction on
     the customer's timeline. Its due time is when it happened, so the calendar shows it there."""
-    _require(actor, "sales.add_activity")
+    require(actor, "sales.add_activity")
     done_at = _done_time(done_at, timezone.now())
     activity = _new(actor, kind=kind, subject=subject, due_at=done_at, duration_minutes=duration_minutes,
                     remind_minutes_before=None, notes=notes, owner=owner, customer=customer, lead=lead,
@@ -288,7 +280,7 @@ def update_activity(actor, activity: Activity, *, expected_version: int, **chang
     unknown = set(changes) - EDITABLE
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
-    _require(actor, "sales.change_activity")
+    require(actor, "sales.change_activity")
     fresh = _locked(actor, activity, expected_version)
     before = audit.snapshot(fresh, ACTIVITY_FIELDS)
     alarm = (fresh.due_at, fresh.remind_minutes_before)
@@ -322,7 +314,7 @@ def complete_activity(actor, activity: Activity, *, outcome: str = Activity.Outc
                       done_at=None, expected_version: int | None = None) -> Activity:
     """Mark it done with an outcome (and a note); a completed activity with a customer becomes an
     interaction on the customer's timeline."""
-    _require(actor, "sales.change_activity")
+    require(actor, "sales.change_activity")
     fresh = _locked(actor, activity, expected_version)
     if fresh.done_at is not None:
         raise ValidationError(_("“%(subject)s” is already done.") % {"subject": fresh.subject})
@@ -339,7 +331,7 @@ def complete_activity(actor, activity: Activity, *, outcome: str = Activity.Outc
 def reopen_activity(actor, activity: Activity, *, expected_version: int | None = None) -> Activity:
     """Open a done activity again (to try again, or because it was ticked by mistake). Its
     interaction stays on the customer's timeline, unlinked: completing it again logs a new one."""
-    _require(actor, "sales.change_activity")
+    require(actor, "sales.change_activity")
     fresh = _locked(actor, activity, expected_version)
     if fresh.done_at is None:
         raise ValidationError(_("“%(subject)s” is not done.") % {"subject": fresh.subject})
@@ -354,7 +346,7 @@ def reopen_activity(actor, activity: Activity, *, expected_version: int | None =
 def delete_activity(actor, activity: Activity) -> None:
     """Delete it (its owner, their manager, an administrator). A completed activity's interaction
     stays: it is part of the customer's file, deleted (if ever) in the customers app."""
-    _require(actor, "sales.delete_activity")
+    require(actor, "sales.delete_activity")
     fresh = _locked(actor, activity, None)
     audit.record(actor, "delete", fresh, customer_id=fresh.customer_id,
                  changes=audit.diff({}, audit.snapshot(fresh, ACTIVITY_FIELDS)))

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.actors import person_or_none, require
 from kehu.customers import services as customers
 from kehu.customers.access import visible_customers
 from kehu.customers.models import ChannelIdentity, Contact, Customer
@@ -32,8 +33,6 @@ from kehu.sales.leads import (
     CustomerCandidate,
     customer_candidates,
     lock_lead,
-    person_or_none,
-    require,
     save_changes,
 )
 from kehu.sales.models import Lead, Opportunity

@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.actors import person_or_none, require
 from kehu.accounts.models import TeamMembership
 from kehu.customers.access import customer_scope_for, visible_customers
 from kehu.customers.models import ChannelIdentity, Contact, Customer
@@ -77,16 +78,6 @@ class StaleLead(StaleVersion):
         super().__init__(current_version, _("This lead was changed by someone else while you were editing (now "
                                             "version %(v)s). Reload to see their change, then try again.")
                          % {"v": current_version})
-
-
-def require(actor, perm: str) -> None:
-    """``actor`` None is the system (the public form, the demo data): no user to check."""
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied
-
-
-def person_or_none(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 # --- contact data --------------------------------------------------------------------------------

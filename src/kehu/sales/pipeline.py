@@ -14,12 +14,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.actors import person_or_none, require
 from kehu.accounts.models import TeamMembership
 from kehu.customers.models import Customer
 from kehu.customers.services import StaleVersion
@@ -50,15 +51,6 @@ class StaleOpportunity(StaleVersion):
         self.opportunity = opportunity
         super().__init__(opportunity.version, _("“%(name)s” was changed by someone else meanwhile, now at “%(stage)s”. "
                            "Reload and try again.") % {"name": opportunity.name, "stage": opportunity.stage.label()})
-
-
-def _require(actor, perm: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied
-
-
-def _person(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def default_pipeline() -> Pipeline:
@@ -188,7 +180,7 @@ def create_opportunity(actor, *, customer, name: str, amount: Decimal | int | st
     first open stage); ``lines`` are dicts of product, quantity, unit_price (default the product's
     price), discount. Without an amount, the amount is the lines' total. The first stage is
     recorded in the stage history."""
-    _require(actor, "sales.add_opportunity")
+    require(actor, "sales.add_opportunity")
     pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
     stage = stage or first_stage(pipeline)
     if stage.pipeline_id != pipeline.pk:
@@ -202,7 +194,7 @@ def create_opportunity(actor, *, customer, name: str, amount: Decimal | int | st
     if built and not amount:
         amount = lines_total(built)
     now = timezone.now()
-    person = _person(actor)
+    person = person_or_none(actor)
     opportunity = Opportunity(name=name.strip()[:200], customer=customer, lead=lead, pipeline=pipeline, stage=stage,
                               amount=amount, expected_close=expected_close,
                               owner=owner or person or customer.owner, team=customer.team, description=description,
@@ -247,7 +239,7 @@ def update_opportunity(actor, opportunity: Opportunity, *, expected_version: int
     """Change name, customer, amount, expected close, owner, description; ``lines`` (dicts as in
     ``create_opportunity``) replace the lines, and without an ``amount`` the amount becomes their
     total; ``competitors`` (Competitor objects or ids) replace the competitors."""
-    _require(actor, "sales.change_opportunity")
+    require(actor, "sales.change_opportunity")
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise TypeError(f"unknown opportunity fields: {sorted(unknown)}")
@@ -308,7 +300,7 @@ def add_competitor(actor, name: str) -> Competitor:
     existing = Competitor.objects.filter(name__iexact=name).first()
     if existing:
         return existing
-    _require(actor, "sales.add_competitor")
+    require(actor, "sales.add_competitor")
     competitor = Competitor.objects.create(name=name)
     audit.record(actor, "create", competitor, changes={"name": [None, name]})
     return competitor
@@ -316,7 +308,7 @@ def add_competitor(actor, name: str) -> Competitor:
 
 @transaction.atomic
 def delete_opportunity(actor, opportunity: Opportunity) -> None:
-    _require(actor, "sales.delete_opportunity")
+    require(actor, "sales.delete_opportunity")
     audit.record(actor, "delete", opportunity, customer_id=opportunity.customer_id,
                  changes=audit.diff({}, audit.snapshot(opportunity, ["name", "amount", "stage", "owner"])))
     opportunity.delete()
@@ -331,7 +323,7 @@ def move_stage(actor, opportunity: Opportunity, to_stage: PipelineStage, *, expe
     ``expected_version``. A lost stage needs the reason; won and lost close it (``closed_at``), an
     open stage reopens it. Writes the StageChange with the time spent in the stage it leaves.
     Moving to the stage it is in changes nothing."""
-    _require(actor, "sales.change_opportunity")
+    require(actor, "sales.change_opportunity")
     fresh = _locked(opportunity, expected_version)
     if to_stage.pipeline_id != fresh.pipeline_id:
         raise ValidationError({"to_stage": [_("This stage belongs to another pipeline.")]})
@@ -352,7 +344,7 @@ def move_stage(actor, opportunity: Opportunity, to_stage: PipelineStage, *, expe
     fresh.lost_note = (lost_note or "").strip()[:500] if lost else ""
     _touch(fresh, ["stage", "stage_entered_at", "closed_at", "lost_reason", "lost_note"])
     StageChange.objects.create(opportunity=fresh, from_stage=from_stage, to_stage=to_stage, seconds_in_from=seconds,
-                               by=_person(actor), at=now)
+                               by=person_or_none(actor), at=now)
     changes = audit.diff(before, audit.snapshot(fresh, ["stage", "closed_at", "lost_reason", "lost_note"]))
     audit.record(actor, "update", fresh, customer_id=fresh.customer_id, changes=changes)
     return fresh
@@ -363,9 +355,9 @@ def win(actor, opportunity: Opportunity, *, expected_version: int, create_order:
         ordered_at=None) -> Opportunity:
     """Move to the pipeline's won stage; with ``create_order`` also put the order in the customer's
     P series (its lines from the opportunity's lines, or one total when it has none) and link it."""
-    _require(actor, "sales.change_opportunity")
+    require(actor, "sales.change_opportunity")
     if create_order:
-        _require(actor, "orders.add_order")
+        require(actor, "orders.add_order")
     stage = won_stage(opportunity.pipeline)
     fresh = move_stage(actor, opportunity, stage, expected_version=expected_version)
     if create_order:

@@ -13,12 +13,13 @@ from decimal import Decimal
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kehu.accounts.actors import person_or_none, require
 from kehu.privacy import audit
 from kehu.service import routing, sla
 from kehu.service.models import (
@@ -40,11 +41,6 @@ class StaleCase(Exception):
         super().__init__(_("Case %(reference)s was changed by someone else meanwhile (it is now at “%(stage)s”). "
                            "Reload it and try again.") % {"reference": case.reference,
                                                           "stage": case.get_stage_display()})
-
-
-def _require(actor, perm: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def _locked(case: Case, expected_version: int | None = None) -> Case:
@@ -70,7 +66,7 @@ def open_case(actor, *, kind: str, category: CaseCategory, channel: str, subject
               from_address: str = "") -> Case:
     """A new case; routed to an agent of the category's team unless ``owner`` is given. ``actor``
     is None for the public form and the mailbox (the customer opened it)."""
-    _require(actor, "service.add_case")
+    require(actor, "service.add_case")
     errors = {}
     if not subject.strip():
         errors["subject"] = [_("Say in a few words what the case is about.")]
@@ -85,7 +81,7 @@ def open_case(actor, *, kind: str, category: CaseCategory, channel: str, subject
                 customer=customer, contact_name=contact_name[:120], contact_phone=contact_phone[:32],
                 contact_email=contact_email, customer_words=words.strip() if kind == Case.Kind.COMPLAINT else "",
                 stage=Case.Stage.LISTEN if kind == Case.Kind.COMPLAINT else Case.Stage.OPEN,
-                public_token=secrets.token_urlsafe(32), created_by=actor if _person(actor) else None,
+                public_token=secrets.token_urlsafe(32), created_by=actor if person_or_none(actor) else None,
                 reference=f"new-{secrets.token_hex(8)}")
     if owner is None and team is None:
         owner, team = routing.assign(category)
@@ -101,14 +97,10 @@ def open_case(actor, *, kind: str, category: CaseCategory, channel: str, subject
         CaseMessage.objects.create(case=case, direction=CaseMessage.Direction.INBOUND, channel=channel,
                                    body=words.strip(), sent_at=now, message_id=message_id,
                                    from_address=from_address[:254])
-    StageChange.objects.create(case=case, from_stage="", to_stage=case.stage, by=_person(actor), at=now)
+    StageChange.objects.create(case=case, from_stage="", to_stage=case.stage, by=person_or_none(actor), at=now)
     audit.record(actor, "create", case, customer_id=case.customer_id,
                  changes={"kind": [None, kind], "category": [None, category.code], "channel": [None, channel]})
     return case
-
-
-def _person(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 # --- talking with the customer -------------------------------------------------------------------
@@ -126,7 +118,7 @@ def reply_address(case: Case) -> str:
 def reply(actor, case: Case, body: str, *, send_email: bool = True) -> CaseMessage:
     """Our answer to the customer (by email when they have an address). The first answer is the
     first response the SLA measures."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     if not body.strip():
         raise ValidationError({"body": [_("Write the reply.")]})
     case = _locked(case)
@@ -134,7 +126,7 @@ def reply(actor, case: Case, body: str, *, send_email: bool = True) -> CaseMessa
     to = reply_address(case) if send_email else ""
     message = CaseMessage.objects.create(
         case=case, direction=CaseMessage.Direction.OUTBOUND, channel=Case.Channel.EMAIL if to else case.channel,
-        body=body.strip(), author=_person(actor), sent_at=now,
+        body=body.strip(), author=person_or_none(actor), sent_at=now,
         message_id=make_msgid(domain=_mail_domain()) if to else None)
     if case.first_response_at is None:
         case.first_response_at = now
@@ -169,11 +161,11 @@ def status_url(case: Case) -> str:
 
 @transaction.atomic
 def add_note(actor, case: Case, body: str) -> CaseMessage:
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     if not body.strip():
         raise ValidationError({"body": [_("Write the note.")]})
     return CaseMessage.objects.create(case=case, direction=CaseMessage.Direction.NOTE, channel=case.channel,
-                                      body=body.strip(), author=_person(actor), sent_at=timezone.now())
+                                      body=body.strip(), author=person_or_none(actor), sent_at=timezone.now())
 
 
 @transaction.atomic
@@ -198,7 +190,7 @@ def add_customer_message(case: Case, body: str, *, channel: str, from_address: s
 @transaction.atomic
 def record_words(actor, case: Case, words: str, *, expected_version: int) -> Case:
     """Step 1: the customer's own words, verbatim (letting them vent is the first step)."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     case = _locked(case, expected_version)
     case.customer_words = words.strip()
     _touch(case, ["customer_words"])
@@ -213,7 +205,7 @@ KEY_POINTS = ("what_happened", "happened_on", "expectation", "root_cause", "prod
 def record_key_points(actor, case: Case, *, expected_version: int, orders=None, **points) -> Case:
     """Step 2: the structured facts — what, when, which product or order, what the customer
     expects, the root cause."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     unknown = set(points) - set(KEY_POINTS)
     if unknown:
         raise TypeError(f"unknown key points: {sorted(unknown)}")
@@ -234,7 +226,7 @@ def record_key_points(actor, case: Case, *, expected_version: int, orders=None, 
 @transaction.atomic
 def propose(actor, case: Case, *, kind: str, amount: Decimal | None = None, description: str = "") -> Proposal:
     """Step 3: a solution for the customer to accept or reject."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     case = _locked(case)
     if case.stage != Case.Stage.PROPOSE:
         raise ValidationError(_("Solutions are proposed in step 3 (the case is at “%(stage)s”).")
@@ -246,7 +238,7 @@ def propose(actor, case: Case, *, kind: str, amount: Decimal | None = None, desc
     if kind in (Proposal.Kind.REFUND, Proposal.Kind.COMPENSATION) and not amount:
         raise ValidationError({"amount": [_("A refund or compensation needs an amount.")]})
     proposal = Proposal.objects.create(case=case, kind=kind, amount=amount, description=description.strip(),
-                                       proposed_by=_person(actor), proposed_at=timezone.now())
+                                       proposed_by=person_or_none(actor), proposed_at=timezone.now())
     audit.record(actor, "create", proposal, customer_id=case.customer_id,
                  changes={"proposal": [None, kind], "amount": [None, str(amount) if amount else None]})
     return proposal
@@ -256,7 +248,7 @@ def propose(actor, case: Case, *, kind: str, amount: Decimal | None = None, desc
 def answer_proposal(actor, proposal: Proposal, *, accepted: bool, customer_wants: str = "") -> Proposal:
     """The customer's answer. A rejection records what they asked for instead (the next proposal
     starts from it: 如果客户对方案不满意，问问他的意见)."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     proposal = Proposal.objects.select_for_update().select_related("case").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.PROPOSED:
         raise ValidationError(_("This proposal was already answered."))
@@ -274,12 +266,12 @@ def answer_proposal(actor, proposal: Proposal, *, accepted: bool, customer_wants
 @transaction.atomic
 def schedule_follow_up(actor, case: Case, *, due_at: dt.datetime, owner=None, title: str = "") -> FollowUp:
     """Step 4: a follow-up call or visit, due at ``due_at``."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     case = _locked(case)
     if case.stage not in (Case.Stage.FOLLOW_UP, Case.Stage.PROPOSE):
         raise ValidationError(_("The follow-up is step 4, after a solution was accepted."))
     follow_up = FollowUp.objects.create(
-        case=case, customer=case.customer, owner=owner or case.owner or _person(actor), due_at=due_at,
+        case=case, customer=case.customer, owner=owner or case.owner or person_or_none(actor), due_at=due_at,
         source=FollowUp.Source.COMPLAINT,
         title=title.strip() or _("Follow up on %(reference)s") % {"reference": case.reference})
     audit.record(actor, "create", follow_up, customer_id=case.customer_id,
@@ -290,7 +282,7 @@ def schedule_follow_up(actor, case: Case, *, due_at: dt.datetime, owner=None, ti
 @transaction.atomic
 def complete_follow_up(actor, follow_up: FollowUp, *, outcome: str, note: str = "") -> FollowUp:
     """The follow-up was made: was the customer satisfied?"""
-    _require(actor, "service.change_followup")
+    require(actor, "service.change_followup")
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.done_at is not None:
         raise ValidationError(_("This follow-up is already done."))
@@ -350,7 +342,7 @@ def missing_for(case: Case, to_stage: str) -> list[str]:
 def advance(actor, case: Case, to_stage: str, *, expected_version: int) -> Case:
     """Move the case to ``to_stage`` if its step's data is there; closing a case records its
     outcome and asks the customer about their satisfaction (the survey app listens)."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     case = _locked(case, expected_version)
     needs = missing_for(case, to_stage)
     if needs:
@@ -368,7 +360,7 @@ def advance(actor, case: Case, to_stage: str, *, expected_version: int) -> Case:
         case.outcome = done.outcome if done else ""
         fields += ["closed_at", "resolved_at", "outcome"]
     _touch(case, fields)
-    StageChange.objects.create(case=case, from_stage=before, to_stage=to_stage, by=_person(actor), at=now)
+    StageChange.objects.create(case=case, from_stage=before, to_stage=to_stage, by=person_or_none(actor), at=now)
     audit.record(actor, "update", case, customer_id=case.customer_id, changes={"stage": [before, to_stage]})
     if to_stage == Case.Stage.CLOSED:
         transaction.on_commit(lambda: _announce_closed(case))
@@ -387,7 +379,7 @@ def _announce_closed(case: Case) -> None:
 def update_case(actor, case: Case, *, expected_version: int, **changes) -> Case:
     """Category, severity, owner, team, customer, subject: a new severity or customer recomputes
     the due times from when the case opened."""
-    _require(actor, "service.change_case")
+    require(actor, "service.change_case")
     allowed = {"category", "severity", "owner", "team", "customer", "subject", "kind"}
     unknown = set(changes) - allowed
     if unknown:
