@@ -8,6 +8,8 @@ PII_FIELDS: dict[str, dict[str, str]] = {
     "customers.channelidentity": {"value": "id", "normalized": "id"},
     "customers.contact": {"phone": "phone", "email": "email"},
     "customers.address": {"line1": "address", "postal_code": "id", "district": "address"},
+    "sales.lead": {"phone": "phone", "phone_normalized": "phone", "email": "email", "email_normalized": "email",
+                   "wechat": "id"},
 }
 
 

@@ -16,14 +16,10 @@ from rest_framework.response import Response
 
 from kehu.customers.access import customer_scope_for
 from kehu.customers.models import Contact
-from kehu.privacy.masking import can_view_pii, mask
 from kehu.sales import conversion, leads
 from kehu.sales.access import visible_leads
 from kehu.sales.models import DisqualifyReason, Lead, LeadSource
-from kehu.web.api_base import VisibleCustomerField
-
-PII = {"phone": "phone", "phone_normalized": "phone", "email": "email", "email_normalized": "email",
-       "wechat": "id"}
+from kehu.web.api_base import PiiMaskedSerializer, VisibleCustomerField
 
 
 class VisibleContactField(serializers.PrimaryKeyRelatedField):
@@ -36,7 +32,7 @@ class VisibleContactField(serializers.PrimaryKeyRelatedField):
         return Contact.objects.filter(customer_scope_for(request.user, "customer__"))
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(PiiMaskedSerializer):
     source = serializers.SlugRelatedField(slug_field="code", queryset=LeadSource.objects.all(),
                                           help_text="The source's code (see /api/v1/lead-sources/).")
     referrer_customer = VisibleCustomerField(required=False, allow_null=True)
@@ -60,14 +56,6 @@ class LeadSerializer(serializers.ModelSerializer):
         # lengths and formats are the service's to check (one message for every caller)
         extra_kwargs = {name: {"max_length": None} for name in ("phone", "email", "name", "company", "job_title",
                                                                  "wechat", "region", "campaign")}
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is not None and not can_view_pii(request.user):
-            for name, kind in PII.items():
-                data[name] = mask(data.get(name), kind)
-        return data
 
     def create(self, validated):
         validated.pop("version", None)
