@@ -45,6 +45,9 @@ class Order(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
+    # orders that never became revenue: the value scores, referral values and sales reports skip them
+    NOT_REVENUE = (Status.CANCELLED, Status.REFUNDED)
+
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
                                  related_name="orders", verbose_name=_("customer"), db_index=False)
     ordered_at = models.DateTimeField(_("ordered at"))

@@ -48,13 +48,13 @@ from kehu.customers.access import (
 from kehu.customers.models import Customer
 from kehu.orders.models import Order
 from kehu.sales.access import VIEW_ALL_LEADS, lead_scope
+from kehu.surveys.metrics import percent
 
 MAX_DEPTH = 10_000  # how deep a chain the tree follows (a bound against runaway data, not a UI limit)
 LEADER_DEPTH = 5  # how many levels above a member its revenue/CLV is credited to, for the ranking
 DISPLAY_DEPTH = 6  # levels shown on the tree page (deeper nodes: "more below", their own page)
 DISPLAY_NODES = 300  # nodes shown on the tree page (breadth first)
-# Orders that never became revenue, as the value scores count them.
-EXCLUDED_STATUSES = (Order.Status.CANCELLED, Order.Status.REFUNDED)
+EXCLUDED_STATUSES = Order.NOT_REVENUE  # as the value scores count revenue
 # Lead sources / acquisition sources that are a referral (the seed's three kinds of introduction).
 REFERRAL_SOURCES = ("referral", "celebrity", "key_opinion")
 CONVERTED = "converted"
@@ -102,7 +102,7 @@ def _excluded_sql() -> str:
     return ", ".join(f"'{s}'" for s in EXCLUDED_STATUSES)
 
 
-def _money(value) -> Decimal:
+def money(value) -> Decimal:
     """SUMs come back as Decimal (PostgreSQL) or float (SQLite): one type, to the fen."""
     if value is None:
         return Decimal("0.00")
@@ -278,7 +278,7 @@ def _assemble(rows: list[tuple], *, display_depth: int) -> Tree:
          *_totals) in rows:
         created = _aware(created)
         node = Node(id=pk, depth=depth, visible=bool(vis), name=name, tier=tier or "", source=source or "",
-                    created_at=created, revenue=_money(revenue), clv=None if clv is None else _money(clv),
+                    created_at=created, revenue=money(revenue), clv=None if clv is None else money(clv),
                     referred=referred, open_leads=open_leads)
         nodes[pk] = node
         if depth == 0:
@@ -293,7 +293,7 @@ def _assemble(rows: list[tuple], *, display_depth: int) -> Tree:
             node.id, node.name, node.tier, node.source, node.created_at = None, "", "", "", None
             node.revenue, node.clv, node.open_leads = Decimal("0.00"), None, 0
     return Tree(root=root, customers=int(n_visible or 0), hidden=int(n_all) - 1 - int(n_visible or 0),
-                depth=int(max_depth or 0), revenue=_money(chain_revenue), clv=_money(chain_clv),
+                depth=int(max_depth or 0), revenue=money(chain_revenue), clv=money(chain_clv),
                 open_leads=int(chain_leads or 0), shown=shown, truncated=shown < int(n_all))
 
 
@@ -374,15 +374,11 @@ def top_introducers(user, *, since: dt.datetime, until: dt.datetime, sort: str =
     params = [depth, since, until, since, until, since, until, *c_params, *c_params, limit]
     rows = _fetch(sql, params)
     return [{"id": pk, "name": name, "tier": tier or "", "referred": int(referred), "chain_new": int(chain_new),
-             "chain_size": int(size), "chain_revenue": _money(revenue), "chain_clv": _money(clv)}
+             "chain_size": int(size), "chain_revenue": money(revenue), "chain_clv": money(clv)}
             for pk, name, tier, referred, chain_new, size, revenue, clv in rows]
 
 
 # --- referral chains against the other sources ---------------------------------------------------
-
-def _rate(part, whole) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
-
 
 def source_comparison(user, *, since: dt.datetime, until: dt.datetime) -> dict:
     """Referral chains against the other sources, for leads and customers that arrived in the
@@ -403,7 +399,7 @@ def source_comparison(user, *, since: dt.datetime, until: dt.datetime) -> dict:
         lead_rows.append({"code": code, "label": pick(r["source__label_en"], r["source__label_zh_hans"],
                                                       r["source__label_zh_hant"]),
                           "referral": code in REFERRAL_SOURCES, "leads": r["n"], "converted": r["converted"],
-                          "disqualified": r["disqualified"], "conversion": _rate(r["converted"], r["n"])})
+                          "disqualified": r["disqualified"], "conversion": percent(r["converted"], r["n"])})
     lead_rows.sort(key=lambda r: (not r["referral"], -(r["conversion"] or 0), r["code"]))
 
     customers = Customer.objects.filter(customer_scope(user), merged_into__isnull=True, created_at__gte=since,
@@ -419,11 +415,11 @@ def source_comparison(user, *, since: dt.datetime, until: dt.datetime) -> dict:
     source_labels = {s.customer_source: s.label() for s in LeadSource.objects.all()}
     customer_rows = []
     for code, r in counts.items():
-        n, rev, clv = r["n"], _money(revenue.get(code)), _money(r["clv"])
+        n, rev, clv = r["n"], money(revenue.get(code)), money(r["clv"])
         customer_rows.append({"code": code, "label": str(labels.get(code) or source_labels.get(code) or code or "—"),
                               "referral": code in REFERRAL_SOURCES, "customers": n, "referred": r["referred"],
-                              "revenue": rev, "clv": clv, "revenue_per_customer": _money(rev / n) if n else None,
-                              "clv_per_customer": _money(clv / n) if n else None})
+                              "revenue": rev, "clv": clv, "revenue_per_customer": money(rev / n) if n else None,
+                              "clv_per_customer": money(clv / n) if n else None})
     customer_rows.sort(key=lambda r: (not r["referral"], -(r["revenue_per_customer"] or 0), r["code"]))
 
     groups = {}
@@ -433,8 +429,8 @@ def source_comparison(user, *, since: dt.datetime, until: dt.datetime) -> dict:
         n_leads, n_conv = sum(r["leads"] for r in lr), sum(r["converted"] for r in lr)
         n_cust = sum(r["customers"] for r in cr)
         rev, clv = sum((r["revenue"] for r in cr), Decimal("0.00")), sum((r["clv"] for r in cr), Decimal("0.00"))
-        groups[key] = {"leads": n_leads, "converted": n_conv, "conversion": _rate(n_conv, n_leads),
+        groups[key] = {"leads": n_leads, "converted": n_conv, "conversion": percent(n_conv, n_leads),
                        "customers": n_cust, "revenue": rev, "clv": clv,
-                       "revenue_per_customer": _money(rev / n_cust) if n_cust else None,
-                       "clv_per_customer": _money(clv / n_cust) if n_cust else None}
+                       "revenue_per_customer": money(rev / n_cust) if n_cust else None,
+                       "clv_per_customer": money(clv / n_cust) if n_cust else None}
     return {"leads": lead_rows, "customers": customer_rows, "groups": groups}

@@ -45,6 +45,7 @@ from kehu.orders.models import Order
 from kehu.sales import referrals
 from kehu.sales.access import visible_activities, visible_leads, visible_opportunities
 from kehu.sales.models import Lead, Pipeline, PipelineStage, StageChange
+from kehu.surveys.metrics import percent
 
 PERIODS = (30, 90, 365)
 DEFAULT_DAYS = 90
@@ -90,14 +91,6 @@ def _date(value) -> dt.date | None:
         return None
 
 
-def _money(value) -> Decimal:
-    return ZERO if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def _rate(part, whole) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
-
-
 def _person(row: dict, prefix: str = "owner__") -> str:
     full = f"{row.get(prefix + 'last_name') or ''}{row.get(prefix + 'first_name') or ''}".strip()
     return full or row.get(prefix + "username") or "—"
@@ -139,7 +132,7 @@ def funnel(user, pipeline: Pipeline, period: Period) -> list[dict]:
                      "probability": stage.probability, "reached": reached,
                      "median_hours": _hours(medians.get(stage.pk)), "average_hours": _hours(averages.get(stage.pk))})
     for here, there in zip(rows, rows[1:], strict=False):
-        here["conversion"] = _rate(there["reached"], here["reached"])
+        here["conversion"] = percent(there["reached"], here["reached"])
     if rows:
         rows[-1]["conversion"] = None
     return rows
@@ -178,7 +171,7 @@ def pipeline_by_owner(user, pipeline: Pipeline) -> dict:
     for r in rows:
         owner = owners.setdefault(r["owner_id"], {"owner_id": r["owner_id"], "owner": _person(r), "n": 0,
                                                   "amount": ZERO, "weighted": ZERO, "stages": {}})
-        amount, weighted_amount = _money(r["open_amount"]), _money(r["weighted_amount"])
+        amount, weighted_amount = referrals.money(r["open_amount"]), referrals.money(r["weighted_amount"])
         owner["stages"][r["stage_id"]] = {"n": r["n"], "amount": amount, "weighted": weighted_amount}
         owner["n"] += r["n"]
         owner["amount"] += amount
@@ -204,11 +197,11 @@ def won_lost(user, period: Period) -> dict:
                .values("lost_reason__code", "lost_reason__label_en", "lost_reason__label_zh_hans",
                        "lost_reason__label_zh_hant")
                .annotate(n=Count("id"), amount=Sum("amount")).order_by("-n", "lost_reason__code"))
-    return {"won": totals["won"], "won_amount": _money(totals["won_amount"]), "lost": totals["lost"],
-            "lost_amount": _money(totals["lost_amount"]),
-            "win_rate": _rate(totals["won"], totals["won"] + totals["lost"]),
+    return {"won": totals["won"], "won_amount": referrals.money(totals["won_amount"]), "lost": totals["lost"],
+            "lost_amount": referrals.money(totals["lost_amount"]),
+            "win_rate": percent(totals["won"], totals["won"] + totals["lost"]),
             "lost_reasons": [{"code": r["lost_reason__code"] or "", "label": _label(r, "lost_reason__") or "—",
-                              "n": r["n"], "amount": _money(r["amount"])} for r in reasons]}
+                              "n": r["n"], "amount": referrals.money(r["amount"])} for r in reasons]}
 
 
 # --- lead yield per source ------------------------------------------------------------------------
@@ -238,9 +231,9 @@ def lead_yield(user, period: Period) -> list[dict]:
         rows.append({"code": r["source__code"], "label": _label(r, "source__"),
                      "referral": r["source__code"] in referrals.REFERRAL_SOURCES,
                      "leads": r["leads"], "qualified": r["qualified"], "converted": r["converted"],
-                     "qualified_rate": _rate(r["qualified"], r["leads"]), "converted_rate": _rate(r["converted"], r["leads"]),
-                     "customers": v.get("customers", 0), "revenue": _money(v.get("revenue_sum")),
-                     "clv": _money(v.get("clv_sum"))})
+                     "qualified_rate": percent(r["qualified"], r["leads"]), "converted_rate": percent(r["converted"], r["leads"]),
+                     "customers": v.get("customers", 0), "revenue": referrals.money(v.get("revenue_sum")),
+                     "clv": referrals.money(v.get("clv_sum"))})
     return rows
 
 

@@ -21,7 +21,7 @@ from kehu.orders.models import Order
 from kehu.scoring.compute import Inputs
 
 # Orders that never became revenue are not purchases.
-EXCLUDED_STATUSES = (Order.Status.CANCELLED, Order.Status.REFUNDED)
+EXCLUDED_STATUSES = Order.NOT_REVENUE
 SQLITE_CHUNK = 500_000
 
 
