@@ -42,8 +42,7 @@ class OpportunityForm(forms.Form):
         self.fields["owner"].queryset = owners
         self.fields["competitors"].queryset = Competitor.objects.filter(active=True).order_by("name")
         if creating:
-            self.fields["pipeline"].queryset = Pipeline.objects.filter(active=True).order_by(
-                "-is_default", "position", "pk")
+            self.fields["pipeline"].queryset = Pipeline.objects.active()
         else:
             del self.fields["pipeline"]
         if not may_add_competitor:

@@ -192,6 +192,12 @@ class Lead(models.Model):
 
 # --- opportunities ----------------------------------------------------------------------------------
 
+class PipelineQuerySet(models.QuerySet):
+    def active(self):
+        """The pipelines in use, the default one first (what every picker and report offers)."""
+        return self.filter(active=True).order_by("-is_default", "position", "pk")
+
+
 class Pipeline(LabelledMixin, models.Model):
     """A sales process (e.g. new business, key accounts), with its own stages."""
 
@@ -201,6 +207,8 @@ class Pipeline(LabelledMixin, models.Model):
     is_default = models.BooleanField(_("default"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = PipelineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pipeline")

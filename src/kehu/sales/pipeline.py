@@ -54,7 +54,7 @@ class StaleOpportunity(StaleVersion):
 
 
 def default_pipeline() -> Pipeline:
-    pipeline = Pipeline.objects.filter(active=True).order_by("-is_default", "position", "pk").first()
+    pipeline = Pipeline.objects.active().first()
     if pipeline is None:
         raise ValidationError(_("There is no active sales pipeline: an administrator must set one up."))
     return pipeline

@@ -102,7 +102,7 @@ def _label(row: dict, prefix: str) -> str:
 
 
 def default_pipeline() -> Pipeline | None:
-    return Pipeline.objects.filter(active=True).order_by("-is_default", "position", "id").first()
+    return Pipeline.objects.active().first()
 
 
 # --- funnel -------------------------------------------------------------------------------------

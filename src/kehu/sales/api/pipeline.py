@@ -198,8 +198,7 @@ class PipelineViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self):
-        return Pipeline.objects.filter(active=True).prefetch_related("stages").order_by("-is_default", "position",
-                                                                                         "pk")
+        return Pipeline.objects.active().prefetch_related("stages")
 
 
 def register(router) -> None:

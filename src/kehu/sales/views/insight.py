@@ -118,9 +118,10 @@ def lead_score_train(request):
 @permission_required("sales.view_sales_dashboard", raise_exception=True)
 def dashboard(request):
     period = reports.period_from(request.GET)
-    pipelines = list(Pipeline.objects.filter(active=True).order_by("-is_default", "position", "id"))
+    pipelines = list(Pipeline.objects.active())
     chosen = next((p for p in pipelines if str(p.pk) == request.GET.get("pipeline")), None)
-    data = reports.dashboard(request.user, period, pipeline=chosen)
+    # the list is in default-first order: its head is the default, no second query for it
+    data = reports.dashboard(request.user, period, pipeline=chosen or next(iter(pipelines), None))
     return render(request, "sales/insight/dashboard.html", {
         "nav": "sales", **_period_context(period), "pipelines": pipelines, "m": data,
         "chart": reports.as_json(data)})

@@ -94,7 +94,7 @@ def _card_urls(cards) -> None:
 
 
 def _active_pipelines():
-    return list(Pipeline.objects.filter(active=True).order_by("-is_default", "position", "pk"))
+    return list(Pipeline.objects.active())
 
 
 def _messages_of(exc: ValidationError) -> str:
