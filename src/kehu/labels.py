@@ -1,5 +1,6 @@
 """Labels an admin types in three languages (categories, sources, stages …): which one to show."""
 
+from django import forms
 from django.utils.translation import get_language
 
 TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
@@ -21,3 +22,10 @@ class LabelledMixin:
 
     def label(self, language: str | None = None) -> str:
         return pick(self.label_en, self.label_zh_hans, self.label_zh_hant, language)
+
+
+class LabelledChoiceField(forms.ModelChoiceField):
+    """A choice of such rows (sources, stages, reasons, categories) in the user's language."""
+
+    def label_from_instance(self, obj):
+        return obj.label()

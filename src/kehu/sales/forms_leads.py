@@ -12,18 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from kehu.customers.access import customer_scope_for, visible_customers
 from kehu.customers.api import search_customers
 from kehu.customers.models import Contact, Customer
+from kehu.labels import LabelledChoiceField
 from kehu.sales.leads import assignable_owners
 from kehu.sales.models import DisqualifyReason, Lead, LeadSource
 from kehu.web.public_forms import ReachableMixin
 
 REFERRER_RESULTS = 8
-
-
-class LabelledChoice(forms.ModelChoiceField):
-    """A source or reason shown in the user's language."""
-
-    def label_from_instance(self, obj):
-        return obj.label()
 
 
 def referrer_choices(user, query: str, limit: int = REFERRER_RESULTS) -> list[tuple[str, str]]:
@@ -80,7 +74,7 @@ class LeadForm(forms.Form):
     nature = forms.ChoiceField(label=_("Nature"), required=False, choices=[("", "—"), *Customer.Nature.choices])
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", "—"), *Lead.Channel.choices],
                                 help_text=_("How the lead reached us, or we reached them."))
-    source = LabelledChoice(label=_("Source"), queryset=LeadSource.objects.none(), empty_label="—")
+    source = LabelledChoiceField(label=_("Source"), queryset=LeadSource.objects.none(), empty_label="—")
     campaign = forms.CharField(label=_("Campaign or event"), max_length=200, required=False)
     referrer_q = forms.CharField(label=_("Find the referrer"), max_length=100, required=False,
                                  widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
@@ -157,7 +151,7 @@ class StatusForm(forms.Form):
 
 
 class DisqualifyForm(forms.Form):
-    reason = LabelledChoice(label=_("Why"), queryset=DisqualifyReason.objects.none(), empty_label="—")
+    reason = LabelledChoiceField(label=_("Why"), queryset=DisqualifyReason.objects.none(), empty_label="—")
     note = forms.CharField(label=_("Details"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

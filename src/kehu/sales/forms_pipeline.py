@@ -4,14 +4,8 @@ moves) are in ``kehu.sales.pipeline``."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.labels import LabelledChoiceField
 from kehu.sales.models import Competitor, LostReason, Pipeline, PipelineStage
-
-
-class LabelledChoice(forms.ModelChoiceField):
-    """Choices of models with three-language labels (stages, pipelines, reasons)."""
-
-    def label_from_instance(self, obj):
-        return obj.label()
 
 
 class OwnerChoice(forms.ModelChoiceField):
@@ -22,7 +16,7 @@ class OwnerChoice(forms.ModelChoiceField):
 class OpportunityForm(forms.Form):
     name = forms.CharField(label=_("Opportunity"), max_length=200,
                            help_text=_("What is being sold, e.g. “200 rice cookers for the spring catalogue”."))
-    pipeline = LabelledChoice(label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False,
+    pipeline = LabelledChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False,
                               empty_label=None)
     amount = forms.DecimalField(label=_("Amount (CNY)"), required=False, min_value=0, max_digits=14,
                                 decimal_places=2, help_text=_("Leave empty to use the total of the lines below."))
@@ -72,9 +66,9 @@ LineFormSet = forms.formset_factory(LineForm, extra=2, can_delete=True, max_num=
 
 
 class MoveForm(forms.Form):
-    to_stage = LabelledChoice(label=_("Move to"), queryset=PipelineStage.objects.none(), empty_label=None)
+    to_stage = LabelledChoiceField(label=_("Move to"), queryset=PipelineStage.objects.none(), empty_label=None)
     version = forms.IntegerField(widget=forms.HiddenInput)
-    lost_reason = LabelledChoice(label=_("Lost reason"), queryset=LostReason.objects.none(), required=False,
+    lost_reason = LabelledChoiceField(label=_("Lost reason"), queryset=LostReason.objects.none(), required=False,
                                  help_text=_("Needed when the opportunity is lost."))
     lost_note = forms.CharField(label=_("Lost: details"), required=False, max_length=500)
 

@@ -3,13 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.labels import LabelledChoiceField
 from kehu.service.models import Case, CaseCategory, Proposal
 from kehu.web.public_forms import ReachableMixin
-
-
-class CategoryChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.label()
 
 
 def _categories():
@@ -18,7 +14,7 @@ def _categories():
 
 class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Case.Kind.choices, initial=Case.Kind.COMPLAINT)
-    category = CategoryChoice(label=_("Category"), queryset=CaseCategory.objects.none())
+    category = LabelledChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())
     severity = forms.ChoiceField(label=_("Severity"), choices=Case.Severity.choices, initial=Case.Severity.NORMAL)
     channel = forms.ChoiceField(label=_("Channel"), choices=Case.Channel.choices, initial=Case.Channel.PHONE)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -98,7 +94,7 @@ class PublicComplaintForm(ReachableMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=120)
     phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    category = CategoryChoice(label=_("What is it about?"), queryset=CaseCategory.objects.none())
+    category = LabelledChoiceField(label=_("What is it about?"), queryset=CaseCategory.objects.none())
     order_number = forms.CharField(label=_("Order number (if any)"), max_length=64, required=False)
     words = forms.CharField(label=_("What happened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
     expectation = forms.CharField(label=_("What would you like us to do?"), max_length=2000, required=False,
