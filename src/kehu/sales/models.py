@@ -18,6 +18,7 @@ emails, to-dos) that move both along.
 """
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -318,6 +319,11 @@ class Opportunity(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def weighted_amount(self) -> Decimal:
+        """The amount weighed by the stage's win probability (the forecast's measure)."""
+        return self.amount * self.stage.probability / 100
+
 
 class OpportunityLine(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines",
@@ -337,6 +343,10 @@ class OpportunityLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × {self.product_id}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_price - self.discount  # as an order line's (OrderLine.amount)
 
 
 class StageChange(models.Model):

@@ -119,12 +119,8 @@ def money(value, field: str = "amount") -> Decimal:
     return amount.quantize(CENT)
 
 
-def line_amount(line) -> Decimal:
-    return line.quantity * line.unit_price - line.discount
-
-
 def lines_total(lines) -> Decimal:
-    return sum((line_amount(line) for line in lines), ZERO)
+    return sum((line.amount for line in lines), ZERO)
 
 
 def build_lines(lines) -> list[OpportunityLine]:
@@ -157,7 +153,7 @@ def build_lines(lines) -> list[OpportunityLine]:
         except ValidationError as exc:
             errors.update({f"lines.{i}.{k}": v for k, v in exc.message_dict.items()})
             continue
-        if line_amount(built_line) < 0:
+        if built_line.amount < 0:
             errors[f"lines.{i}.discount"] = [_("The discount is larger than the line amount.")]
             continue
         built.append(built_line)

@@ -56,7 +56,7 @@ class LineSerializer(serializers.ModelSerializer):
                                        "help_text": "Default: the product's price."}}
 
     def get_amount(self, line) -> str:
-        return str(services.line_amount(line))
+        return str(line.amount)
 
 
 class OwnerField(serializers.PrimaryKeyRelatedField):
@@ -91,7 +91,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
                             "created_at", "updated_at"]
 
     def get_weighted_amount(self, opportunity) -> str:
-        return str(opportunity.amount * opportunity.stage.probability / 100)
+        return str(opportunity.weighted_amount)
 
     def _lines(self, validated):
         lines = validated.pop("lines", None)

@@ -251,8 +251,6 @@ def opportunity_list(request):
 def opportunity_detail(request, pk):
     opportunity = access_opportunity(request.user, pk)
     lines = list(opportunity.lines.select_related("product"))
-    for line in lines:
-        line.amount = services.line_amount(line)
     history = services.stage_history(opportunity)
     for change in history:
         change.time_in = duration_text(change.seconds_in_to)
@@ -263,7 +261,7 @@ def opportunity_detail(request, pk):
         "opportunity": opportunity, "lines": lines, "lines_total": lines_total,
         "amount_differs": bool(lines) and lines_total != opportunity.amount,
         "competitors": list(opportunity.competitors.all()), "history": history,
-        "weighted": opportunity.amount * opportunity.stage.probability / 100,
+        "weighted": opportunity.weighted_amount,
         "can_change": can_change, "is_open": is_open, "nav": "sales",
         "move_form": MoveForm(initial={"version": opportunity.version}, pipeline=opportunity.pipeline,
                               auto_id="id_move_%s") if can_change else None,
