@@ -9,8 +9,8 @@ counts) and its age in days at the cut-off.
 - ``LeadScorer``: logistic regression (scikit-learn): categorical features one-hot (categories
   with at least ``min_count`` leads; regions: the ``top_regions`` most frequent; the rest "other"),
   0/1 features centred, counts and age as ``log1p`` standardised.
-  Probabilities are checked for calibration on the holdout; when they are off (expected
-  calibration error above ``ece_threshold``) the model is refitted through
+  With ``calibrate`` (the caller decides: ``kehu.sales.lead_scoring`` does when the plain model's
+  expected calibration error on the holdout is too high) the model is refitted through
   ``CalibratedClassifierCV(method="sigmoid")`` and the sigmoid (a, b) is kept as the calibration
   map, while the regression's own coefficients still explain each score. Everything it learned is
   plain JSON (``params_``): no pickle, readable by anyone.
@@ -167,10 +167,8 @@ class LeadScorer:
         Regions kept as their own feature; the rest are "other".
     min_count : int
         Leads a category needs in the training data to be a feature of its own (else "other").
-    calibration : {"auto", "none", "sigmoid"}
-        "auto": sigmoid calibration only when ``check_calibration`` found the plain regression off.
-    ece_threshold : float
-        Expected calibration error above which "auto" calibrates.
+    calibration : {"none", "sigmoid"}
+        The default for ``fit``'s ``calibrate``.
     random_state : int
         Seed for the calibration folds' shuffling.
 
@@ -186,13 +184,12 @@ class LeadScorer:
     >>> scorer.predict_proba(raw)[:3]                         # doctest: +SKIP
     """
 
-    def __init__(self, C: float = 1.0, top_regions: int = 10, min_count: int = 5, calibration: str = "auto",
-                 ece_threshold: float = 0.05, random_state: int = 0):
+    def __init__(self, C: float = 1.0, top_regions: int = 10, min_count: int = 5, calibration: str = "none",
+                 random_state: int = 0):
         self.C = C
         self.top_regions = top_regions
         self.min_count = min_count
         self.calibration = calibration
-        self.ece_threshold = ece_threshold
         self.random_state = random_state
 
     def fit(self, raw: dict, y, *, calibrate: bool | None = None) -> LeadScorer:

@@ -84,10 +84,6 @@ class Forecast:
         return [sum((row.cells[i] for row in self.rows), ZERO) for i in range(len(self.months))]
 
     @property
-    def month_best(self) -> list[Decimal]:
-        return [sum((row.best[i] for row in self.rows), ZERO) for i in range(len(self.months))]
-
-    @property
     def weighted(self) -> Decimal:
         return sum((row.total for row in self.rows), ZERO)
 
@@ -148,9 +144,7 @@ def compute(user, *, start: dt.date | None = None, months: int = 3, pipeline=Non
     for group in groups:
         amount = Decimal(group["amount"] or 0)
         weighted = (amount * group["stage__probability"] / HUNDRED).quantize(EXACT)
-        month = group["month"]
-        if isinstance(month, dt.datetime):
-            month = month.date()
+        month = group["month"]  # a date: TruncMonth of a DateField
         if month is None:
             bucket = result.undated
         elif month < start:

@@ -390,8 +390,7 @@ def source_comparison(user, *, since: dt.datetime, until: dt.datetime) -> dict:
 
     leads = (Lead.objects.filter(lead_scope(user), created_at__gte=since, created_at__lt=until)
              .values("source__code", "source__label_en", "source__label_zh_hans", "source__label_zh_hant")
-             .annotate(n=Count("id"), converted=Count("id", filter=Q(status=Lead.Status.CONVERTED)),
-                       disqualified=Count("id", filter=Q(status=Lead.Status.DISQUALIFIED)))
+             .annotate(n=Count("id"), converted=Count("id", filter=Q(status=Lead.Status.CONVERTED)))
              .order_by("source__code"))
     lead_rows = []
     for r in leads:
@@ -399,13 +398,13 @@ def source_comparison(user, *, since: dt.datetime, until: dt.datetime) -> dict:
         lead_rows.append({"code": code, "label": pick(r["source__label_en"], r["source__label_zh_hans"],
                                                       r["source__label_zh_hant"]),
                           "referral": code in REFERRAL_SOURCES, "leads": r["n"], "converted": r["converted"],
-                          "disqualified": r["disqualified"], "conversion": percent(r["converted"], r["n"])})
+                          "conversion": percent(r["converted"], r["n"])})
     lead_rows.sort(key=lambda r: (not r["referral"], -(r["conversion"] or 0), r["code"]))
 
     customers = Customer.objects.filter(customer_scope(user), merged_into__isnull=True, created_at__gte=since,
                                         created_at__lt=until)
     counts = {r["acquisition_source"]: r for r in customers.values("acquisition_source")
-              .annotate(n=Count("id"), clv=Sum("score__clv"), referred=Count("id", filter=Q(referred_by__isnull=False)))
+              .annotate(n=Count("id"), clv=Sum("score__clv"))
               .order_by()}
     revenue = dict(Order.objects.filter(customer_scope_for(user, "customer__"), customer__merged_into__isnull=True,
                                         customer__created_at__gte=since, customer__created_at__lt=until)
@@ -417,7 +416,7 @@ def source_comparison(user, *, since: dt.datetime, until: dt.datetime) -> dict:
     for code, r in counts.items():
         n, rev, clv = r["n"], money(revenue.get(code)), money(r["clv"])
         customer_rows.append({"code": code, "label": str(labels.get(code) or source_labels.get(code) or code or "—"),
-                              "referral": code in REFERRAL_SOURCES, "customers": n, "referred": r["referred"],
+                              "referral": code in REFERRAL_SOURCES, "customers": n,
                               "revenue": rev, "clv": clv, "revenue_per_customer": money(rev / n) if n else None,
                               "clv_per_customer": money(clv / n) if n else None})
     customer_rows.sort(key=lambda r: (not r["referral"], -(r["revenue_per_customer"] or 0), r["code"]))
