@@ -300,12 +300,13 @@ def update_activity(actor, activity: Activity, *, expected_version: int, **chang
     _clean(fresh)
     if (fresh.due_at, fresh.remind_minutes_before) != alarm:
         fresh.reminded_at = None  # a new time: remind again
-    if audit.diff(before, audit.snapshot(fresh, ACTIVITY_FIELDS)):
+    delta = audit.diff(before, audit.snapshot(fresh, ACTIVITY_FIELDS))
+    if delta:  # an edit that changes nothing writes nothing
         _save(fresh)
         if fresh.interaction_id:
             save_interaction(actor, fresh.interaction, subject=fresh.subject,
                              notes=_interaction_notes(fresh))
-    _audit(actor, "update", fresh, before)
+        audit.record(actor, "update", fresh, customer_id=fresh.customer_id, changes=delta)
     return fresh
 
 

@@ -360,16 +360,11 @@ def win(actor, opportunity: Opportunity, *, expected_version: int, create_order:
         if fresh.order_id:
             raise ValidationError({"order": [_("This opportunity already has its order.")]})
         order = _create_order(actor, fresh, ordered_at or timezone.now())
+        _first_purchase(actor, fresh.customer)
         fresh.order = order
         _touch(fresh, ["order"])
         audit.record(actor, "update", fresh, customer_id=fresh.customer_id, changes={"order": [None, order.pk]})
     return fresh
-
-
-def _create_order(actor, opportunity: Opportunity, ordered_at):
-    order = _place_order(actor, opportunity, ordered_at)
-    _first_purchase(actor, opportunity.customer)
-    return order
 
 
 def _first_purchase(actor, customer: Customer) -> None:
@@ -382,7 +377,7 @@ def _first_purchase(actor, customer: Customer) -> None:
                      changes={"lifecycle_stage": [Customer.Stage.PROSPECT, Customer.Stage.NEW]})
 
 
-def _place_order(actor, opportunity: Opportunity, ordered_at):
+def _create_order(actor, opportunity: Opportunity, ordered_at):
     from kehu.orders import services as orders
     from kehu.orders.models import Order
 
