@@ -73,10 +73,13 @@ def _one(qs, pk, *, user, perm: str | None, what: str):
     return record
 
 
-def access_lead(user, pk, *, for_change: bool = False):
+LEAD_RELATED = ("source", "owner", "team", "referrer_customer", "referrer_contact")
+
+
+def access_lead(user, pk, *, for_change: bool = False, related=LEAD_RELATED):
     """One lead for ``user``, or Http404 (invisible and missing look the same); PermissionDenied
-    when they may see but not change it."""
-    return _one(visible_leads(user).select_related("source", "owner", "team", "referrer_customer"), pk, user=user,
+    when they may see but not change it. ``related``: what the page shows of it, in the same query."""
+    return _one(visible_leads(user).select_related(*related), pk, user=user,
                 perm="sales.change_lead" if for_change else None, what="lead")
 
 

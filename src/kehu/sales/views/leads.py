@@ -133,9 +133,9 @@ def score_reasons(lead: Lead) -> list[dict]:
 @login_required
 @permission_required("sales.view_lead", raise_exception=True)
 def lead_detail(request, pk):
-    lead = access_lead(request.user, pk)
-    lead = Lead.objects.select_related("source", "owner", "team", "referrer_customer", "referrer_contact__customer",
-                                       "disqualify_reason", "customer", "converted_by", "created_by").get(pk=lead.pk)
+    lead = access_lead(request.user, pk, related=("source", "owner", "team", "referrer_customer",
+                                                  "referrer_contact__customer", "disqualify_reason", "customer",
+                                                  "converted_by", "created_by"))
     can_change = request.user.has_perm("sales.change_lead")
     # links only to customers this user may open (the names of the others are not shown)
     referrer_id = lead.referrer_customer_id or (lead.referrer_contact.customer_id if lead.referrer_contact else None)
