@@ -9,7 +9,7 @@ from kehu.accounts.models import Team
 from kehu.customers import services
 from kehu.customers.access import customer_scope_for, visible_customers
 from kehu.customers.models import Address, ChannelIdentity, Contact, Customer, Interaction, Tag
-from kehu.customers.normalize import looks_like_phone, normalize_email, normalize_phone
+from kehu.customers.normalize import exact_contact
 from kehu.scoring.models import CustomerScore
 from kehu.web.api_base import PiiMaskedSerializer, ServiceWriteMixin, VisibleCustomerField
 
@@ -132,21 +132,11 @@ def search_customers(queryset, query: str):
     query = (query or "").strip()
     if not query:
         return queryset
-    if "@" in query:
-        try:
-            email = normalize_email(query)
-        except Exception:  # noqa: BLE001 - not a full address: fall back to a name/partial search
-            email = None
-        if email:
-            match = ChannelIdentity.objects.filter(customer_id=OuterRef("pk"), channel="email", normalized=email)
-            return queryset.filter(Exists(match))
-    if looks_like_phone(query):
-        try:
-            phone = normalize_phone(query)
-            match = ChannelIdentity.objects.filter(customer_id=OuterRef("pk"), channel="phone", normalized=phone)
-            return queryset.filter(Exists(match))
-        except Exception:  # noqa: BLE001, S110 - not a valid number: treat as text
-            pass
+    exact = exact_contact(query)
+    if exact:
+        channel, value = exact
+        match = ChannelIdentity.objects.filter(customer_id=OuterRef("pk"), channel=channel, normalized=value)
+        return queryset.filter(Exists(match))
     # display_name only (organisations carry their legal name there): one indexable predicate.
     return queryset.filter(display_name__icontains=query)
 

@@ -62,3 +62,19 @@ def looks_like_phone(query: str) -> bool:
     digits = [c for c in to_halfwidth(query) if c.isdigit()]
     rest = [c for c in to_halfwidth(query) if not c.isdigit() and c not in "+-() "]
     return len(digits) >= 7 and not rest
+
+
+def exact_contact(query: str) -> tuple[str, str] | None:
+    """``("email", address)`` or ``("phone", E.164)`` when a search box holds a whole email
+    address or phone number (searched exactly, through an index); else None (search the text)."""
+    if "@" in query:
+        try:
+            return "email", normalize_email(query)
+        except ValidationError:
+            pass
+    if looks_like_phone(query):
+        try:
+            return "phone", normalize_phone(query)
+        except ValidationError:
+            pass
+    return None

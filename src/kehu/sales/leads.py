@@ -37,7 +37,7 @@ from kehu.accounts.actors import person_or_none, require
 from kehu.accounts.models import TeamMembership
 from kehu.customers.access import customer_scope_for, visible_customers
 from kehu.customers.models import ChannelIdentity, Contact, Customer
-from kehu.customers.normalize import normalize_email, normalize_phone, to_halfwidth
+from kehu.customers.normalize import exact_contact, normalize_email, normalize_phone, to_halfwidth
 from kehu.customers.services import StaleVersion
 from kehu.env import env_str
 from kehu.privacy import audit
@@ -78,6 +78,19 @@ class StaleLead(StaleVersion):
         super().__init__(current_version, _("This lead was changed by someone else while you were editing (now "
                                             "version %(v)s). Reload to see their change, then try again.")
                          % {"v": current_version})
+
+
+def search_leads(qs, query: str):
+    """An exact phone or email (through the normalised columns' indexes), else a name or company
+    that contains the text (the lead list and the API's ``q``)."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return qs
+    exact = exact_contact(query)
+    if exact:
+        channel, value = exact
+        return qs.filter(**{f"{channel}_normalized": value})
+    return qs.filter(Q(name__icontains=query) | Q(company__icontains=query))
 
 
 # --- contact data --------------------------------------------------------------------------------

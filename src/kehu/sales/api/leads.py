@@ -83,9 +83,7 @@ class LeadFilter(django_filters.FilterSet):
         fields = ["status", "owner", "team", "customer", "referrer_customer", "channel", "kind"]
 
     def search(self, queryset, name, value):
-        from kehu.sales.views.leads import search_leads
-
-        return search_leads(queryset, value)
+        return leads.search_leads(queryset, value)
 
 
 class StatusSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from kehu.customers.access import visible_customers
-from kehu.customers.normalize import looks_like_phone, normalize_email, normalize_phone
 from kehu.sales import conversion, lead_scoring, leads
 from kehu.sales.access import access_lead, visible_leads, visible_opportunities
 from kehu.sales.forms_leads import (
@@ -47,25 +46,6 @@ PUBLIC_LANGUAGES = ("en", "zh-hans", "zh-hant")
 
 # --- the list ------------------------------------------------------------------------------------
 
-def search_leads(qs, query: str):
-    """An exact phone or email (through the normalised columns' indexes), else a name or company
-    that contains the text."""
-    query = (query or "").strip()[:100]
-    if not query:
-        return qs
-    if "@" in query:
-        try:
-            return qs.filter(email_normalized=normalize_email(query))
-        except ValidationError:
-            pass
-    if looks_like_phone(query):
-        try:
-            return qs.filter(phone_normalized=normalize_phone(query))
-        except ValidationError:
-            pass
-    return qs.filter(Q(name__icontains=query) | Q(company__icontains=query))
-
-
 def filter_leads(user, params):
     """The leads ``user`` sees, filtered and sorted by the list's parameters; and the sort key."""
     qs = visible_leads(user)
@@ -85,7 +65,7 @@ def filter_leads(user, params):
     if params.get("campaign"):
         qs = qs.filter(campaign__icontains=params["campaign"].strip()[:200])
     if params.get("q"):
-        qs = search_leads(qs, params["q"])
+        qs = leads.search_leads(qs, params["q"])
     sort = params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
     return qs.order_by(*SORTS[sort]), sort
 
