@@ -18,7 +18,8 @@ import unicodedata
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kehu.customers.access import customer_scope
+from kehu.accounts.actors import person_or_none
+from kehu.customers.access import customer_scope_for
 from kehu.customers.models import ChannelIdentity
 from kehu.identity.names import to_simplified
 from kehu.imports.targets.base import CREATE, Handler, Plan, PlannedRow
@@ -72,14 +73,14 @@ class LeadImport(Handler):
         if not wanted:
             return {}
         found = {}
-        scope = customer_scope(self.actor) if self.actor is not None else Q()
+        scope = customer_scope_for(self.actor, "customer__") if self.actor is not None else Q()
         for channel in ("phone", "email"):
             values = sorted(v for c, v in wanted if c == channel)
             if not values:
                 continue
-            visible = (ChannelIdentity.objects.filter(channel=channel, normalized__any=values,
+            visible = (ChannelIdentity.objects.filter(scope, channel=channel, normalized__any=values,
                                                       customer__merged_into__isnull=True)
-                       .filter(Q(customer__in=_visible(scope))).values_list("normalized", "customer_id"))
+                       .values_list("normalized", "customer_id"))
             found.update({(channel, value): cid for value, cid in visible})
         return found
 
@@ -114,7 +115,7 @@ class LeadImport(Handler):
             owner_id = self.users.get(str(d["owner"]).lower())
             if owner_id is None:
                 problem("owner", _("no user with this name or email"))
-        elif self.actor is not None and self.actor.is_authenticated:
+        elif person_or_none(self.actor) is not None:
             owner_id = self.actor.pk
         referrer_id = None
         for key, channel in (("referrer_phone", "phone"), ("referrer_email", "email")):
@@ -128,7 +129,7 @@ class LeadImport(Handler):
             return problems, None
         lead = Lead(name=d["name"], phone=d.get("phone") or "", email=d.get("email") or "", source=source,
                     referrer_customer_id=referrer_id, owner_id=owner_id, team_id=self._team(owner_id),
-                    created_by=self.actor if self.actor is not None and self.actor.is_authenticated else None,
+                    created_by=person_or_none(self.actor),
                     **{k: d.get(k) or "" for k in TEXT})
         fields = rules.normalise_contact(lead)
         lead.name = rules.clean_text(lead.name)
@@ -144,17 +145,10 @@ class LeadImport(Handler):
         new = [p.row.data["_lead"] for p in plan.planned]
         Lead.objects.bulk_create(new)
         changes.created(Lead, [lead.pk for lead in new])
-        actor = self.actor if self.actor is not None and self.actor.is_authenticated else None
+        actor = person_or_none(self.actor)
         AuditEntry.objects.bulk_create([
             AuditEntry(actor=actor, action="create", object_type="sales.lead", object_id=str(lead.pk),
                        object_repr=str(lead)[:200], changes={
                            **rules.audit_snapshot(lead), "import": [None, self.job.pk]})
             for lead in new])
         return {"created": len(new)}
-
-
-def _visible(scope: Q):
-    from kehu.customers.models import Customer
-
-    return Customer.objects.filter(scope).values("pk")
-
