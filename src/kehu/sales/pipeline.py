@@ -78,11 +78,7 @@ def won_stage(pipeline: Pipeline) -> PipelineStage:
 
 def eligible_owners():
     """Active users who may work opportunities at all (their role can change them)."""
-    User = get_user_model()
-    perm = dict(codename="change_opportunity", content_type__app_label="sales")
-    holders = User.objects.filter(Q(is_superuser=True) | Q(**{f"groups__permissions__{k}": v for k, v in perm.items()})
-                                  | Q(**{f"user_permissions__{k}": v for k, v in perm.items()}))
-    return User.objects.filter(is_active=True, pk__in=holders.values("pk")).order_by("username")
+    return get_user_model().objects.with_perm("sales.change_opportunity").order_by("username")
 
 
 def assignable_owners(actor):
