@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.sales.access import visible_leads, visible_opportunities
 from kehu.sales.activities import assignable_owners
 from kehu.sales.models import Activity, Lead
+from kehu.web.params import int_or_none
 
 DATETIME_INPUTS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 REMINDERS = [
@@ -25,13 +26,6 @@ CHOICES_SHOWN = 200  # the most recent leads / opportunities offered in a form's
 def _when(label, **kwargs):
     return forms.DateTimeField(label=label, input_formats=DATETIME_INPUTS, widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"), **kwargs)
-
-
-def _optional_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ActivityForm(forms.Form):
@@ -60,7 +54,7 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, user, compact: bool = False, editing: Activity | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        fixed = {k: _optional_int(self.initial.get(k)) for k in ("lead", "opportunity")}
+        fixed = {k: int_or_none(self.initial.get(k)) for k in ("lead", "opportunity")}
         if compact:
             for name in ("duration_minutes", "remind_minutes_before", "notes", "owner", "outcome_note"):
                 del self.fields[name]

@@ -46,6 +46,7 @@ from kehu.sales import referrals
 from kehu.sales.access import visible_activities, visible_leads, visible_opportunities
 from kehu.sales.models import Lead, Pipeline, PipelineStage, StageChange
 from kehu.surveys.metrics import percent
+from kehu.web.params import date_or_none
 
 PERIODS = (30, 90, 365)
 DEFAULT_DAYS = 90
@@ -68,7 +69,7 @@ def period_from(params, *, now: dt.datetime | None = None, default_days: int = D
     unreadable falls back to the last ``default_days``."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    start, end = _date(params.get("from")), _date(params.get("to"))
+    start, end = date_or_none(params.get("from")), date_or_none(params.get("to"))
     custom = params.get("days") in (None, "", "custom")
     if custom and start and end and start <= end and (end - start).days <= 3660:
         tz = timezone.get_current_timezone()
@@ -82,13 +83,6 @@ def period_from(params, *, now: dt.datetime | None = None, default_days: int = D
         days = default_days
     return Period(now - dt.timedelta(days=days), now + dt.timedelta(seconds=1), days,
                   today - dt.timedelta(days=days), today)
-
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _person(row: dict, prefix: str = "owner__") -> str:

@@ -35,17 +35,13 @@ from kehu.service.forms import (
     WordsForm,
 )
 from kehu.service.models import COMPLAINT_STAGES, Case, CaseMessage, FollowUp, Proposal
+from kehu.web.feedback import flash_errors
 from kehu.web.pagination import page_of
 from kehu.web.redirects import next_url
 
 PAGE_SIZE = 50
 SOON = dt.timedelta(hours=4)
 BOARD_STAGES = COMPLAINT_STAGES[:-1]
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # --- queues ------------------------------------------------------------------------------------
@@ -135,7 +131,7 @@ def case_new(request):
                 contact_name=data.get("contact_name", ""), contact_phone=data.get("contact_phone", ""),
                 contact_email=data.get("contact_email", ""))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Case %(reference)s opened.") % {"reference": case.reference})
             return redirect("service:case", case.pk)
@@ -215,7 +211,7 @@ def _case_action(request, pk, act):
     try:
         act(case)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     except services.StaleCase as exc:
         messages.error(request, str(exc))
     return redirect(_back_to(request, case))
@@ -331,7 +327,7 @@ def standalone_follow_up_done(request, follow_up_pk):
             services.complete_follow_up(request.user, follow_up, outcome=form.cleaned_data["outcome"],
                                         note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("Say whether the customer was satisfied."))
     return redirect("service:follow-ups")

@@ -28,15 +28,11 @@ from kehu.sales import calendar_feed
 from kehu.sales.access import access_activity, visible_activities
 from kehu.sales.forms_activities import ActivityForm, CompleteForm, VersionForm
 from kehu.sales.models import Activity
+from kehu.web.feedback import flash_errors
 from kehu.web.pagination import page_context
 from kehu.web.redirects import next_url
 
 LIST_SIZE = 50
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _section_labels():
@@ -252,7 +248,7 @@ def activity_reopen(request, pk):
     try:
         services.reopen_activity(request.user, activity, expected_version=_version(request))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     except services.StaleActivity as exc:
         messages.error(request, str(exc))
     else:

@@ -8,8 +8,6 @@ columns' counts and sums are one GROUP BY, the cards one query ranked per stage 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
@@ -32,6 +30,7 @@ from kehu.sales.access import access_opportunity, visible_opportunities
 from kehu.sales.forms_pipeline import LineFormSet, MoveForm, OpportunityForm, WinForm
 from kehu.sales.models import LostReason, Pipeline, PipelineStage
 from kehu.web.pagination import page_context
+from kehu.web.params import date_or_none, int_or_none
 from kehu.web.redirects import next_url
 
 CARDS_PER_COLUMN = 50
@@ -47,20 +46,6 @@ SORTS = {
     "created": ("created_at", "id"), "-created": ("-created_at", "-id"),
 }
 DEFAULT_SORT = "close"
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def duration_text(seconds: int | None) -> str:
@@ -111,7 +96,7 @@ def board(request):
     pipelines = _active_pipelines()
     if not pipelines:
         return render(request, "sales/pipeline/board.html", {"pipelines": [], "nav": "sales"})
-    wanted = _int(request.GET.get("pipeline"))
+    wanted = int_or_none(request.GET.get("pipeline"))
     pipeline = next((p for p in pipelines if p.pk == wanted), pipelines[0])
     mine = request.GET.get("mine") == "1"
     stages = list(pipeline.stages.order_by("position", "pk"))
@@ -152,7 +137,7 @@ def opportunity_move(request, pk):
     opportunity = access_opportunity(request.user, pk, for_change=True)
     fallback = reverse("sales:opportunity", args=[opportunity.pk])
     if request.method == "GET":
-        initial = {"version": opportunity.version, "to_stage": _int(request.GET.get("to_stage"))}
+        initial = {"version": opportunity.version, "to_stage": int_or_none(request.GET.get("to_stage"))}
         form = MoveForm(initial=initial, pipeline=opportunity.pipeline)
         return render(request, "sales/pipeline/move.html", {
             "opportunity": opportunity, "form": form, "next": request.GET.get("next", ""), "nav": "sales"})
@@ -203,7 +188,7 @@ def _filtered(request):
     qs = visible_opportunities(request.user)
     params = request.GET
     for name in ("pipeline", "stage", "customer"):
-        value = _int(params.get(name))
+        value = int_or_none(params.get(name))
         if value:
             qs = qs.filter(**{f"{name}_id": value})
     if params.get("status") in PipelineStage.Kind.values:
@@ -211,12 +196,12 @@ def _filtered(request):
     owner = params.get("owner")
     if owner == "me":
         qs = qs.filter(owner=request.user)
-    elif _int(owner):
-        qs = qs.filter(owner_id=_int(owner))
-    if _date(params.get("close_from")):
-        qs = qs.filter(expected_close__gte=_date(params["close_from"]))
-    if _date(params.get("close_to")):
-        qs = qs.filter(expected_close__lte=_date(params["close_to"]))
+    elif int_or_none(owner):
+        qs = qs.filter(owner_id=int_or_none(owner))
+    if date_or_none(params.get("close_from")):
+        qs = qs.filter(expected_close__gte=date_or_none(params["close_from"]))
+    if date_or_none(params.get("close_to")):
+        qs = qs.filter(expected_close__lte=date_or_none(params["close_to"]))
     if params.get("q", "").strip():
         qs = qs.filter(name__icontains=params["q"].strip())
     sort = params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
@@ -229,14 +214,14 @@ def opportunity_list(request):
     qs, sort = _filtered(request)
     paged = page_context(request, qs.select_related("customer", "stage", "owner", "pipeline"), PAGE_SIZE)
     pipelines = _active_pipelines()
-    chosen = _int(request.GET.get("pipeline"))
+    chosen = int_or_none(request.GET.get("pipeline"))
     stages = PipelineStage.objects.select_related("pipeline").order_by("pipeline__position", "pipeline_id",
                                                                        "position", "pk")
     if chosen:
         stages = stages.filter(pipeline_id=chosen)
     customer = None
-    if _int(request.GET.get("customer")):
-        customer = visible_customers(request.user).filter(pk=_int(request.GET["customer"])).first()
+    if int_or_none(request.GET.get("customer")):
+        customer = visible_customers(request.user).filter(pk=int_or_none(request.GET["customer"])).first()
     return render(request, "sales/pipeline/list.html", {
         **paged, "opportunities": paged["rows"],
         "filters": request.GET, "sort": sort, "pipelines": pipelines, "stages": list(stages),
@@ -409,14 +394,14 @@ def opportunity_edit(request, pk):
 @login_required
 @permission_required("sales.view_opportunity", raise_exception=True)
 def forecast(request):
-    months = _int(request.GET.get("months"))
+    months = int_or_none(request.GET.get("months"))
     months = months if months in forecasting.PERIODS else 3
     today = timezone.localdate()
     start = today
     if request.GET.get("from"):
-        start = _date(f"{request.GET['from']}-01") or today
+        start = date_or_none(f"{request.GET['from']}-01") or today
     pipelines = _active_pipelines()
-    pipeline = next((p for p in pipelines if p.pk == _int(request.GET.get("pipeline"))), None)
+    pipeline = next((p for p in pipelines if p.pk == int_or_none(request.GET.get("pipeline"))), None)
     mine = request.GET.get("mine") == "1"
     result = forecasting.compute(request.user, start=start, months=months, pipeline=pipeline,
                                  owner=request.user if mine else None, today=today)
