@@ -25,7 +25,7 @@ def _owned_scope(user, *, view_all: str | None, prefix: str = "", team_field: bo
         return Q()
     scope = Q(**{f"{prefix}owner_id": user.pk})
     managed = TeamMembership.objects.filter(user=user, is_manager=True).values("team_id")
-    if TeamMembership.objects.filter(user=user, is_manager=True).exists():
+    if managed.exists():
         owned_by_my_people = TeamMembership.objects.filter(user_id=OuterRef(f"{prefix}owner_id"), team_id__in=managed)
         scope |= Q(Exists(owned_by_my_people))
         if team_field:

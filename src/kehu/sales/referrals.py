@@ -43,11 +43,10 @@ from kehu.customers.access import (
     access_customer,
     customer_scope,
     customer_scope_for,
-    sees_all_customers,
 )
 from kehu.customers.models import Customer
 from kehu.orders.models import Order
-from kehu.sales.access import VIEW_ALL_LEADS, lead_scope
+from kehu.sales.access import lead_scope
 from kehu.surveys.metrics import percent
 
 MAX_DEPTH = 10_000  # how deep a chain the tree follows (a bound against runaway data, not a UI limit)
@@ -85,16 +84,12 @@ def _where_sql(model, scope: Q) -> tuple[str, list]:
 
 
 def _customer_visible_sql(user) -> tuple[str, list]:
-    if sees_all_customers(user):
-        return "1 = 1", []
-    return _where_sql(Customer, customer_scope(user))
+    return _where_sql(Customer, customer_scope(user))  # everything is Q(), which compiles to 1 = 1
 
 
 def _lead_visible_sql(user) -> tuple[str, list]:
     from kehu.sales.models import Lead
 
-    if user.is_superuser or user.has_perm(VIEW_ALL_LEADS):
-        return "1 = 1", []
     return _where_sql(Lead, lead_scope(user))
 
 
