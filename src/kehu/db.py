@@ -9,6 +9,7 @@ SQLite's limit on variables, so no batching is needed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.db.models import Field, ForeignObject, Lookup
@@ -71,6 +72,15 @@ def outside_ranges_sql(column: str, ranges: list[list[int]]) -> tuple[str, list]
         return "TRUE", []
     sql = " AND ".join(f"NOT ({column} BETWEEN %s AND %s)" for _r in ranges)
     return sql, [v for r in ranges for v in r]
+
+
+def aware_datetime(value):
+    """A datetime from raw SQL: SQLite hands them back as text (naive means UTC, as Django stores
+    them), PostgreSQL as aware datetimes. None stays None."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def register() -> None:

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from kehu.analytics import lead_score as ls
 from kehu.customers.models import Customer, Interaction
+from kehu.db import aware_datetime
 from kehu.privacy import audit
 from kehu.sales.models import Activity, Lead, LeadScoreModel, LeadSource
 from kehu.sales.referrals import REFERRAL_SOURCES
@@ -120,10 +121,7 @@ def load_features(leads, *, now: dt.datetime) -> Features:
 
 
 def _timestamp(value) -> float:
-    if isinstance(value, dt.datetime):
-        return value.timestamp()
-    parsed = dt.datetime.fromisoformat(str(value))  # SQLite may hand back COALESCE's result as text
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
+    return aware_datetime(value).timestamp()  # SQLite may hand back COALESCE's result as text
 
 
 # --- training -------------------------------------------------------------------------------

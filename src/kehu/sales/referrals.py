@@ -45,6 +45,7 @@ from kehu.customers.access import (
     customer_scope_for,
 )
 from kehu.customers.models import Customer
+from kehu.db import aware_datetime
 from kehu.orders.models import Order
 from kehu.sales.access import lead_scope
 from kehu.surveys.metrics import percent
@@ -271,7 +272,7 @@ def _assemble(rows: list[tuple], *, display_depth: int) -> Tree:
     root = None
     for (pk, parent, depth, name, tier, source, created, vis, revenue, clv, referred, open_leads,
          *_totals) in rows:
-        created = _aware(created)
+        created = aware_datetime(created)
         node = Node(id=pk, depth=depth, visible=bool(vis), name=name, tier=tier or "", source=source or "",
                     created_at=created, revenue=money(revenue), clv=None if clv is None else money(clv),
                     referred=referred, open_leads=open_leads)
@@ -290,14 +291,6 @@ def _assemble(rows: list[tuple], *, display_depth: int) -> Tree:
     return Tree(root=root, customers=int(n_visible or 0), hidden=int(n_all) - 1 - int(n_visible or 0),
                 depth=int(max_depth or 0), revenue=money(chain_revenue), clv=money(chain_clv),
                 open_leads=int(chain_leads or 0), shown=shown, truncated=shown < int(n_all))
-
-
-def _aware(value):
-    """SQLite hands raw SQL's datetimes back as text; PostgreSQL as aware datetimes."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    parsed = dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def open_leads_of(user, customer_ids: list[int], *, limit: int = 200) -> dict[int, list[dict]]:
