@@ -25,7 +25,7 @@ import logging
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, DateTimeField, OuterRef, Subquery, Value
+from django.db.models import Case, Count, DateTimeField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,8 +88,13 @@ def load_features(leads, *, now: dt.datetime) -> Features:
     activities = Activity.objects.filter(lead=OuterRef("pk"), done_at__isnull=False, done_at__lt=OuterRef("cutoff"))
     interactions = Interaction.objects.filter(customer=OuterRef("customer"), occurred_at__lt=OuterRef("cutoff"))
     emails_in = interactions.filter(channel=Interaction.Channel.EMAIL, direction=Interaction.Direction.INBOUND)
-    qs = qs.annotate(n_activities=_count(activities, "lead"), n_interactions=_count(interactions, "customer"),
-                     n_emails=_count(emails_in, "customer"))
+    # A converted lead's customer is the outcome itself (the link is made when it converts): its
+    # interactions would tell the model the label (only converted leads would have any). They
+    # count only for a lead linked to a customer some other way.
+    linked_before = Q(converted_at__isnull=True)
+    qs = qs.annotate(n_activities=_count(activities, "lead"),
+                     n_interactions=Case(When(linked_before, then=_count(interactions, "customer")), default=0),
+                     n_emails=Case(When(linked_before, then=_count(emails_in, "customer")), default=0))
     rows = list(qs.order_by("pk").values_list(
         "pk", "source__code", "channel", "region", "company_size", "nature", "phone", "email", "wechat", "company",
         "referrer_customer_id", "referrer_contact_id", "referrer_customer__tier", "n_activities", "n_interactions",
