@@ -36,7 +36,7 @@ from kehu.service.forms import (
 )
 from kehu.service.models import COMPLAINT_STAGES, Case, CaseMessage, FollowUp, Proposal
 from kehu.web.feedback import flash_errors
-from kehu.web.pagination import page_of
+from kehu.web.pagination import page_context
 from kehu.web.redirects import next_url
 
 PAGE_SIZE = 50
@@ -72,18 +72,11 @@ def queue(request):
         qs = qs.filter(category__code=request.GET["category"])
     order = ["-closed_at"] if view == "closed" else ["resolution_due", "created_at"]
     qs = qs.select_related("customer", "category", "owner").order_by(*order, "id")
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
-    rows, has_next = page_of(qs, page, PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = page_context(request, qs, PAGE_SIZE)
     from kehu.service.models import CaseCategory
 
     return render(request, "service/queue.html", {
-        "cases": rows, "view": view, "page": page, "has_next": has_next, "query_string": query.urlencode(),
-        "filters": request.GET, "kinds": Case.Kind.choices, "stages": Case.Stage.choices,
+        **paged, "cases": paged["rows"], "view": view, "filters": request.GET, "kinds": Case.Kind.choices, "stages": Case.Stage.choices,
         "severities": Case.Severity.choices, "categories": CaseCategory.objects.filter(active=True),
         "now": now, "soon": now + SOON, "nav": "service"})
 
